@@ -1,0 +1,80 @@
+/**
+ * The one event-store port every service writes through. Adapters: embedded
+ * (SQLite, `sqlite/`) and EventStoreDB (`eventstoredb/`); both pass the same
+ * contract suite (`event-store.contract.ts`).
+ */
+
+/** What a writer expects the stream to be at: a revision, no stream at all, or anything. */
+export type ExpectedRevision = number | 'no_stream' | 'any';
+
+export interface NewEvent {
+  /** A UUID chosen by the writer; appending the same id to a stream again stores it once. */
+  readonly id: string;
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+  readonly metadata?: Record<string, unknown>;
+}
+
+export interface RecordedEvent {
+  readonly id: string;
+  readonly stream: string;
+  /** 0-based position of the event inside its stream. */
+  readonly revision: number;
+  /** Position in the store's single global order; strictly increasing, usable as a checkpoint. */
+  readonly position: bigint;
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+  readonly metadata: Record<string, unknown>;
+  readonly recordedAt: Date;
+}
+
+export interface AppendResult {
+  /** Revision of the last event in the stream after the append. */
+  readonly nextRevision: number;
+}
+
+export interface ReadOptions {
+  readonly direction?: 'forwards' | 'backwards';
+  /** Inclusive; defaults to the start (forwards) or the end (backwards). */
+  readonly fromRevision?: number;
+  readonly maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive: deliver events after this global position; omitted, from the very beginning. */
+  readonly fromPosition?: bigint;
+}
+
+export interface Subscription {
+  /** Stops delivery; resolves once no handler call is running. */
+  close(): Promise<void>;
+}
+
+/** Handler errors stop the subscription and reach `onError`; delivery never skips an event. */
+export interface SubscriptionHandlers {
+  onEvent(event: RecordedEvent): Promise<void> | void;
+  onError?(error: unknown): void;
+}
+
+export interface EventStore {
+  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** Events of one stream; an unknown stream reads as empty. */
+  read(stream: string, options?: ReadOptions): Promise<RecordedEvent[]>;
+  /** Catch-up from `fromPosition`, then live, in global order, each event once. */
+  subscribeToAll(options: SubscribeOptions, handlers: SubscriptionHandlers): Subscription;
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+/** The stream was not at the expected revision; nothing was written. */
+export class WrongExpectedVersion extends Error {
+  override readonly name = 'WrongExpectedVersion';
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream ${stream}: expected revision ${String(expected)}, actual ${String(actual)}`);
+  }
+}
