@@ -6,10 +6,43 @@ import { defineConfig } from 'vitest/config';
 // only keeps specs out of dist/.
 const { jsc } = JSON.parse(readFileSync(new URL('./.swcrc', import.meta.url), 'utf8'));
 
-export default defineConfig({
+const shared = {
   plugins: [swc.vite({ swcrc: false, tsconfigFile: false, jsc })],
   resolve: { conditions: ['source'] },
+};
+
+/**
+ * Three layers (STYLE.md): unit specs beside the source; integration specs
+ * against a real Kafka broker and each event-store adapter; end-to-end specs
+ * that start the system as processes from dist/ and drive it over HTTP.
+ */
+export default defineConfig({
+  ...shared,
   test: {
-    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.spec.ts'],
+    reporters: ['default'],
+    projects: [
+      { ...shared, test: { name: 'unit', include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts'] } },
+      {
+        ...shared,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.spec.ts'],
+          globalSetup: ['test/setup/kafka.global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.spec.ts'],
+          globalSetup: ['test/setup/kafka.global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });

@@ -1,0 +1,59 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { DomainError, IdentityRpc, MfaRpc } from '#contracts';
+import { ServiceClient } from '#messaging';
+import { CurrentPrincipal, RequiresRole } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/token.service.js';
+import { ZodPipe } from '../http/zod-body.pipe.js';
+import { CreateOrganisationBody, CreateUserBody, ResetMfaBody, UserIdParam } from './admin.schemas.js';
+
+@ApiTags('administration')
+@ApiBearerAuth()
+@RequiresRole('admin')
+@Controller('v1/admin')
+export class AdminUsersController {
+  constructor(private readonly services: ServiceClient) {}
+
+  @Post('users')
+  @ApiOperation({ summary: "Create a user in the admin's organisation" })
+  @ApiBody({ schema: z.toJSONSchema(CreateUserBody, { io: 'input' }) as object })
+  async createUser(@CurrentPrincipal() admin: Principal, @Body(new ZodPipe(CreateUserBody)) body: CreateUserBody) {
+    const user = await this.services.call(IdentityRpc.registerUser, { ...body, orgId: admin.org, registeredBy: admin.sub });
+    return { id: user.id, email: user.email, roles: user.roles };
+  }
+
+  @Post('organisations')
+  @ApiOperation({ summary: 'Create an organisation (tenant) with its first admin; operators only' })
+  @ApiBody({ schema: z.toJSONSchema(CreateOrganisationBody) as object })
+  createOrganisation(@CurrentPrincipal() admin: Principal, @Body(new ZodPipe(CreateOrganisationBody)) body: CreateOrganisationBody) {
+    return this.services.call(IdentityRpc.createOrganisation, { ...body, requestedBy: { userId: admin.sub, orgId: admin.org } });
+  }
+
+  @Post('users/:id/mfa/reset')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Reset a user's MFA (lost phone); recorded with who and why" })
+  @ApiBody({ schema: z.toJSONSchema(ResetMfaBody) as object })
+  async resetMfa(
+    @CurrentPrincipal() admin: Principal,
+    @Param('id', new ZodPipe(UserIdParam)) userId: string,
+    @Body(new ZodPipe(ResetMfaBody)) body: ResetMfaBody,
+  ) {
+    await this.assertSameOrganisation(admin, userId);
+    const { status } = await this.services.call(MfaRpc.reset, { userId, adminId: admin.sub, reason: body.reason });
+    return { status };
+  }
+
+  @Get('users/:id/mfa/events')
+  @ApiOperation({ summary: "The user's MFA event stream for audit, oldest first, without secrets" })
+  async mfaEvents(@CurrentPrincipal() admin: Principal, @Param('id', new ZodPipe(UserIdParam)) userId: string) {
+    await this.assertSameOrganisation(admin, userId);
+    return this.services.call(MfaRpc.getHistory, { userId });
+  }
+
+  /** Users of other organisations do not exist for this admin: 404, not 403, so ids cannot be probed. */
+  private async assertSameOrganisation(admin: Principal, userId: string): Promise<void> {
+    const user = await this.services.call(IdentityRpc.getUser, { userId });
+    if (user.orgId !== admin.org) throw new DomainError('not_found', 'no such user');
+  }
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { email, id, password, roles } from '#contracts';
+
+export const CreateUserBody = z.object({ email, password, roles: roles.default([]) });
+export type CreateUserBody = z.infer<typeof CreateUserBody>;
+
+export const CreateOrganisationBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  adminEmail: email,
+  adminPassword: password,
+});
+export type CreateOrganisationBody = z.infer<typeof CreateOrganisationBody>;
+
+export const ResetMfaBody = z.object({ reason: z.string().trim().min(1).max(500) });
+export type ResetMfaBody = z.infer<typeof ResetMfaBody>;
+
+export const IpAllowlistBody = z.object({ cidrs: z.array(z.string().trim().min(1).max(64)).max(1000) });
+export type IpAllowlistBody = z.infer<typeof IpAllowlistBody>;
+
+export const MfaRequirementBody = z.object({ requiredForAll: z.boolean(), requiredForRoles: roles });
+export type MfaRequirementBody = z.infer<typeof MfaRequirementBody>;
+
+export const UserIdParam = id;

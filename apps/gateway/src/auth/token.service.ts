@@ -1,0 +1,102 @@
+import { Inject, Injectable } from '@nestjs/common';
+import jwt from 'jsonwebtoken';
+import { randomUUID } from 'node:crypto';
+import { DomainError } from '#contracts';
+import { CONFIG, type Config } from '#config';
+import { JWT_ALGORITHM, loadSigningKeys, toJwk, type SigningKeys } from './signing-keys.js';
+
+export const TOKEN_ISSUER = 'totp-mfa';
+
+/**
+ * Three kinds of token, told apart by audience so none can stand in for another:
+ * `access` (the API), `mfa` (only `POST /v1/auth/login/mfa`), `enrollment`
+ * (only `GET /v1/me` and MFA set-up, for users who must enrol before anything else).
+ */
+export type TokenKind = 'access' | 'mfa' | 'enrollment';
+
+export const AUDIENCE: Record<TokenKind, string> = {
+  access: 'totp-mfa:api',
+  mfa: 'totp-mfa:login-mfa',
+  enrollment: 'totp-mfa:mfa-enrollment',
+};
+
+const TTL_SECONDS: Record<TokenKind, number> = { access: 15 * 60, mfa: 5 * 60, enrollment: 15 * 60 };
+
+export type AuthMethod = 'pwd' | 'otp';
+
+export interface Principal {
+  readonly kind: TokenKind;
+  readonly sub: string;
+  readonly org: string;
+  readonly roles: readonly string[];
+  readonly amr: readonly AuthMethod[];
+}
+
+export interface IssuedToken {
+  readonly token: string;
+  readonly expiresIn: number;
+}
+
+@Injectable()
+export class TokenService {
+  readonly keys: SigningKeys;
+
+  constructor(@Inject(CONFIG) config: Config) {
+    this.keys = loadSigningKeys({
+      privateKeyPem: config.JWT_PRIVATE_KEY,
+      previousPublicKeysPem: config.JWT_PREVIOUS_PUBLIC_KEYS,
+      dataDir: config.DATA_DIR,
+    });
+  }
+
+  issue(kind: TokenKind, claims: Omit<Principal, 'kind'>): IssuedToken {
+    const expiresIn = TTL_SECONDS[kind];
+    const token = jwt.sign({ org: claims.org, roles: claims.roles, amr: claims.amr }, this.keys.current.privateKey, {
+      algorithm: JWT_ALGORITHM,
+      keyid: this.keys.current.kid,
+      subject: claims.sub,
+      audience: AUDIENCE[kind],
+      issuer: TOKEN_ISSUER,
+      expiresIn,
+      jwtid: randomUUID(),
+    });
+    return { token, expiresIn };
+  }
+
+  /** The public key a token names by `kid`, or undefined (then verification fails). */
+  publicKeyFor(token: string) {
+    const decoded = jwt.decode(token, { complete: true });
+    const kid = decoded && typeof decoded === 'object' ? decoded.header.kid : undefined;
+    return kid ? this.keys.verification.get(kid)?.publicKey : undefined;
+  }
+
+  /** Verifies an `mfa` token from a request body (access tokens go through passport-jwt). */
+  verifyMfaToken(token: string): Principal {
+    const key = this.publicKeyFor(token);
+    try {
+      if (!key) throw new Error('unknown key');
+      const payload = jwt.verify(token, key, {
+        algorithms: [JWT_ALGORITHM],
+        audience: AUDIENCE.mfa,
+        issuer: TOKEN_ISSUER,
+      }) as jwt.JwtPayload;
+      return toPrincipal('mfa', payload);
+    } catch {
+      throw new DomainError('invalid_mfa_token', 'the MFA token is invalid or has expired; log in again');
+    }
+  }
+
+  jwks() {
+    return { keys: [...this.keys.verification.values()].map(toJwk) };
+  }
+}
+
+export function toPrincipal(kind: TokenKind, payload: jwt.JwtPayload): Principal {
+  return {
+    kind,
+    sub: String(payload.sub),
+    org: String(payload.org),
+    roles: Array.isArray(payload.roles) ? payload.roles.map(String) : [],
+    amr: Array.isArray(payload.amr) ? (payload.amr.map(String) as AuthMethod[]) : [],
+  };
+}

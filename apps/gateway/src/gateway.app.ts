@@ -1,0 +1,30 @@
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Config } from '#config';
+import { GatewayModule } from './gateway.module.js';
+
+/** The gateway's HTTP application, listening on HOST:PORT. */
+export async function startGateway(config: Config, logger?: LoggerService | false): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(config), {
+    bodyParser: false,
+    abortOnError: false,
+    ...(logger !== undefined ? { logger } : {}),
+  });
+  app.useBodyParser('json', { limit: '64kb' });
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.disable('x-powered-by');
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('TOTP MFA')
+      .setDescription('Email and password, then a code from an authenticator app')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  await app.listen(config.PORT, config.HOST);
+  return app;
+}

@@ -1,0 +1,39 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { ConfigModule, type Config } from '#config';
+import { MessagingModule } from '#messaging';
+import { AdminPoliciesController } from './admin/admin-policies.controller.js';
+import { AdminUsersController } from './admin/admin-users.controller.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { JwtStrategy } from './auth/jwt.strategy.js';
+import { TokenService } from './auth/token.service.js';
+import { HealthController } from './health/health.controller.js';
+import { ErrorFilter } from './http/error.filter.js';
+import { LoginRateLimiter } from './login/login-rate-limiter.js';
+import { LoginController } from './login/login.controller.js';
+import { LoginService } from './login/login.service.js';
+import { MeController } from './me/me.controller.js';
+
+@Module({})
+export class GatewayModule {
+  static register(config: Config): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        PassportModule,
+        MessagingModule.forCaller({ caller: 'gateway', kafkaBrokers: config.KAFKA_BROKERS, timeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS }),
+      ],
+      controllers: [HealthController, LoginController, MeController, AdminUsersController, AdminPoliciesController],
+      providers: [
+        TokenService,
+        JwtStrategy,
+        LoginService,
+        LoginRateLimiter,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { Public } from '../auth/auth.decorators.js';
+import { ClientIp, UserAgent } from '../http/client-ip.js';
+import { ZodPipe } from '../http/zod-body.pipe.js';
+import { LoginRateLimiter } from './login-rate-limiter.js';
+import { LoginBody, MfaLoginBody } from './login.schemas.js';
+import { LoginService } from './login.service.js';
+
+@ApiTags('login')
+@Public()
+@Controller('v1/auth/login')
+export class LoginController {
+  constructor(
+    private readonly login: LoginService,
+    private readonly rateLimiter: LoginRateLimiter,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Email and password: authenticated, mfa_required or mfa_enrollment_required' })
+  @ApiBody({ schema: z.toJSONSchema(LoginBody) as object })
+  withPassword(@Body(new ZodPipe(LoginBody)) body: LoginBody, @ClientIp() ip: string, @UserAgent() userAgent: string) {
+    this.rateLimiter.consume(ip);
+    return this.login.withPassword(body.email, body.password, { ip, userAgent });
+  }
+
+  @Post('mfa')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The second step: the mfaToken of the first and a current code' })
+  @ApiBody({ schema: z.toJSONSchema(MfaLoginBody) as object })
+  withCode(@Body(new ZodPipe(MfaLoginBody)) body: MfaLoginBody, @ClientIp() ip: string, @UserAgent() userAgent: string) {
+    this.rateLimiter.consume(ip);
+    return this.login.withCode(body.mfaToken, body.code, { ip, userAgent });
+  }
+}

@@ -1,0 +1,68 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { IdentityRpc, MfaRpc } from '#contracts';
+import { ServiceClient } from '#messaging';
+import { AllowsEnrollmentToken, CurrentPrincipal } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/token.service.js';
+import { ClientIp, UserAgent } from '../http/client-ip.js';
+import { ZodPipe } from '../http/zod-body.pipe.js';
+import { ActivationBody, DeactivationBody } from './me.schemas.js';
+
+@ApiTags('self-service')
+@ApiBearerAuth()
+@Controller('v1/me')
+export class MeController {
+  constructor(private readonly services: ServiceClient) {}
+
+  @Get()
+  @AllowsEnrollmentToken()
+  @ApiOperation({ summary: 'The signed-in user and their MFA status' })
+  async me(@CurrentPrincipal() principal: Principal) {
+    const [user, mfa] = await Promise.all([
+      this.services.call(IdentityRpc.getUser, { userId: principal.sub }),
+      this.services.call(MfaRpc.getStatus, { userId: principal.sub }),
+    ]);
+    return { id: user.id, email: user.email, orgId: user.orgId, roles: user.roles, mfa };
+  }
+
+  @Post('mfa/enrollment')
+  @AllowsEnrollmentToken()
+  @ApiOperation({ summary: 'Start MFA set-up: the secret, its otpauth:// URI and a QR code' })
+  async startEnrollment(@CurrentPrincipal() principal: Principal) {
+    const user = await this.services.call(IdentityRpc.getUser, { userId: principal.sub });
+    const { secret, otpauthUri, qrCode } = await this.services.call(MfaRpc.startEnrollment, {
+      userId: principal.sub,
+      label: user.email,
+    });
+    return { secret, otpauthUri, qrCode };
+  }
+
+  @Post('mfa/activation')
+  @HttpCode(200)
+  @AllowsEnrollmentToken()
+  @ApiOperation({ summary: 'Activate MFA with the codes of two consecutive time-steps' })
+  @ApiBody({ schema: z.toJSONSchema(ActivationBody) as object })
+  activate(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(ActivationBody)) body: ActivationBody) {
+    return this.services.call(MfaRpc.activate, { userId: principal.sub, ...body });
+  }
+
+  @Post('mfa/deactivation')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Deactivate MFA with a current code and an explicit confirmation' })
+  @ApiBody({ schema: z.toJSONSchema(DeactivationBody) as object })
+  async deactivate(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(DeactivationBody)) body: DeactivationBody,
+    @ClientIp() ip: string,
+    @UserAgent() userAgent: string,
+  ) {
+    const { status } = await this.services.call(MfaRpc.deactivate, {
+      userId: principal.sub,
+      code: body.code,
+      confirm: body.confirm === true,
+      context: { ip, userAgent },
+    });
+    return { status };
+  }
+}

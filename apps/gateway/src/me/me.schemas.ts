@@ -1,0 +1,9 @@
+import { z } from 'zod';
+import { totpCode } from '#contracts';
+
+export const ActivationBody = z.object({ code1: totpCode, code2: totpCode });
+export type ActivationBody = z.infer<typeof ActivationBody>;
+
+/** A missing `confirm` is no confirmation: answered `confirmation_required` like `false`. */
+export const DeactivationBody = z.object({ code: totpCode, confirm: z.boolean().optional() });
+export type DeactivationBody = z.infer<typeof DeactivationBody>;

@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { loadConfig, runOrExit } from '#config';
+import { startService } from '#messaging';
+import { IdentityModule } from './identity.module.js';
+
+await runOrExit('identity', async () => {
+  const config = loadConfig();
+  const app = await startService({ service: 'identity', module: IdentityModule.register(config), kafkaBrokers: config.KAFKA_BROKERS });
+  app.enableShutdownHooks();
+});

@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { loadConfig, runOrExit } from '#config';
+import { startService } from '#messaging';
+import { MfaModule } from './mfa.module.js';
+
+await runOrExit('mfa', async () => {
+  const config = loadConfig();
+  const app = await startService({ service: 'mfa', module: MfaModule.register(config), kafkaBrokers: config.KAFKA_BROKERS });
+  app.enableShutdownHooks();
+});

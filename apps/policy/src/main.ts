@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { loadConfig, runOrExit } from '#config';
+import { startService } from '#messaging';
+import { PolicyModule } from './policy.module.js';
+
+await runOrExit('policy', async () => {
+  const config = loadConfig();
+  const app = await startService({ service: 'policy', module: PolicyModule.register(config), kafkaBrokers: config.KAFKA_BROKERS });
+  app.enableShutdownHooks();
+});

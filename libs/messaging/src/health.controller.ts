@@ -1,0 +1,29 @@
+import { Controller, Inject, type Type } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { type HealthReport, type ServiceName, MfaRpc, IdentityRpc, PolicyRpc } from '#contracts';
+import type { Config } from '#config';
+import { EVENT_STORE, type EventStore } from '#event-store';
+import { answer } from './answer.js';
+
+const HEALTH_RPC = { identity: IdentityRpc.checkHealth, mfa: MfaRpc.checkHealth, policy: PolicyRpc.checkHealth };
+
+/** `<service>.check-health`: a real round trip through the transport and a read of the service's event store. */
+export function healthController(service: ServiceName, config: Pick<Config, 'KAFKA_BROKERS' | 'EVENTSTORE_URL'>): Type<unknown> {
+  const rpc = HEALTH_RPC[service];
+  const transport = config.KAFKA_BROKERS ? 'kafka' : 'in-process';
+  const eventStore = config.EVENTSTORE_URL ? 'eventstoredb' : 'sqlite';
+
+  @Controller()
+  class HealthController {
+    constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+    @MessagePattern(rpc.pattern)
+    check(@Payload() payload: unknown) {
+      return answer(rpc, payload, async (): Promise<HealthReport> => {
+        await this.store.read(`health-${service}`, { maxCount: 1 });
+        return { service, status: 'up', transport, eventStore };
+      });
+    }
+  }
+  return HealthController;
+}

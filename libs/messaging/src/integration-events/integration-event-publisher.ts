@@ -1,0 +1,52 @@
+import { Kafka, type Producer } from 'kafkajs';
+import type { IntegrationEvent, IntegrationTopic } from '#contracts';
+import { processBus, type InProcessBus } from '../in-process/in-process-bus.js';
+import { kafkaClientConfig } from '../kafka/kafka-options.js';
+
+export interface IntegrationEventPublisher {
+  /** Resolves once the broker has acknowledged every event (or they reached the in-process subscribers). */
+  publish(topic: IntegrationTopic, events: readonly IntegrationEvent[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Keyed by aggregate id, so each user's or organisation's events stay in order. */
+export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher {
+  private readonly producer: Producer;
+  private connected?: Promise<void>;
+
+  constructor(service: string, brokers: string[]) {
+    this.producer = new Kafka(kafkaClientConfig(`${service}-relay`, brokers)).producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async publish(topic: IntegrationTopic, events: readonly IntegrationEvent[]): Promise<void> {
+    this.connected ??= this.producer.connect();
+    await this.connected;
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: events.map((event) => ({
+        key: event.aggregateId,
+        value: JSON.stringify(event),
+        headers: { eventId: event.eventId, type: event.type, schemaVersion: String(event.schemaVersion) },
+      })),
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.connected) await this.producer.disconnect();
+  }
+}
+
+export class InProcessIntegrationEventPublisher implements IntegrationEventPublisher {
+  constructor(private readonly bus: InProcessBus = processBus) {}
+
+  async publish(topic: IntegrationTopic, events: readonly IntegrationEvent[]): Promise<void> {
+    for (const event of events) await this.bus.emit(topic, event);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,40 @@
+import { type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { INTEGRATION_TOPICS, type ServiceName } from '#contracts';
+import { CONFIG, type Config } from '#config';
+import { EVENT_STORE, type EventStore } from '#event-store';
+import {
+  InProcessIntegrationEventPublisher,
+  KafkaIntegrationEventPublisher,
+} from './integration-event-publisher.js';
+import { IntegrationEventRelay, type RelayOptions } from './integration-event-relay.js';
+
+class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(private readonly relay: IntegrationEventRelay) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.relay.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.relay.stop();
+  }
+}
+
+/** Runs a service's relay to `auth.<service>.events` for the life of the application. */
+export function integrationRelayProvider(
+  service: ServiceName,
+  toIntegrationEvent: RelayOptions['toIntegrationEvent'],
+): Provider {
+  return {
+    provide: IntegrationEventRelay,
+    inject: [CONFIG, EVENT_STORE],
+    useFactory: (config: Config, store: EventStore) => {
+      const publisher = config.KAFKA_BROKERS
+        ? new KafkaIntegrationEventPublisher(service, config.KAFKA_BROKERS)
+        : new InProcessIntegrationEventPublisher();
+      return new RelayLifecycle(
+        new IntegrationEventRelay(store, publisher, { name: service, topic: INTEGRATION_TOPICS[service], toIntegrationEvent }),
+      );
+    },
+  };
+}

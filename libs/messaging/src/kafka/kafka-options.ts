@@ -1,0 +1,66 @@
+import { Transport, type KafkaOptions } from '@nestjs/microservices';
+import { logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Logger } from '@nestjs/common';
+
+/** Partitions of every topic the system creates: room for that many instances of a service. */
+export const TOPIC_PARTITIONS = 3;
+
+/**
+ * kafkajs logs whole JSON objects, repeatedly, while it retries; we log one line
+ * per problem through Nest's logger instead (never message contents).
+ */
+const logCreator = () => {
+  const logger = new Logger('Kafka');
+  return ({ level, log }: LogEntry) => {
+    if (level > logLevel.WARN) return;
+    const line = `${log.message}${log.broker ? ` (broker ${String(log.broker)})` : ''}`;
+    if (level === logLevel.ERROR) logger.error(line);
+    else logger.warn(line);
+  };
+};
+
+export function kafkaClientConfig(clientId: string, brokers: string[]): KafkaConfig {
+  return {
+    clientId,
+    brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 10000,
+    retry: { initialRetryTime: 100, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator,
+  };
+}
+
+/** Tuned for request/reply latency: a fetch returns as soon as one message is there. */
+const consumerTuning = {
+  sessionTimeout: 10000,
+  heartbeatInterval: 1000,
+  rebalanceTimeout: 10000,
+  maxWaitTimeInMs: 100,
+  allowAutoTopicCreation: false,
+} as const;
+
+/** A service's server: one consumer group per service (`<service>`), so instances share the load. */
+export function kafkaServerOptions(service: string, brokers: string[]): KafkaOptions {
+  return {
+    transport: Transport.KAFKA,
+    options: {
+      client: kafkaClientConfig(`${service}-server`, brokers),
+      consumer: { groupId: service, ...consumerTuning },
+      producer: { allowAutoTopicCreation: false },
+      subscribe: { fromBeginning: false },
+      postfixId: '',
+    },
+  };
+}
+
+/** A caller's client (`ClientKafka`); its reply consumer group is `<caller>-replies`. */
+export function kafkaCallerOptions(caller: string, brokers: string[]): NonNullable<KafkaOptions['options']> {
+  return {
+    client: kafkaClientConfig(`${caller}-client`, brokers),
+    consumer: { groupId: `${caller}-replies`, ...consumerTuning },
+    producer: { allowAutoTopicCreation: false },
+    subscribe: { fromBeginning: false },
+    postfixId: '',
+  };
+}

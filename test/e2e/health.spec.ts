@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startSystem, type RunningSystem, type SystemMode } from '#testing';
+
+describe.each<SystemMode>(['embedded', 'distributed'])('GET /health (%s)', (mode) => {
+  let system: RunningSystem;
+
+  beforeAll(async () => {
+    system = await startSystem({ mode, kafkaBrokers: inject('kafkaBrokers') });
+  });
+
+  afterAll(async () => {
+    await system?.stop({ removeData: true });
+  });
+
+  it('reaches identity, mfa and policy through the transport', async () => {
+    const response = await fetch(`${system.baseUrl}/health`);
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    const transport = mode === 'embedded' ? 'in-process' : 'kafka';
+    expect(body).toEqual({
+      status: 'up',
+      services: {
+        identity: { service: 'identity', status: 'up', transport, eventStore: 'sqlite' },
+        mfa: { service: 'mfa', status: 'up', transport, eventStore: 'sqlite' },
+        policy: { service: 'policy', status: 'up', transport, eventStore: 'sqlite' },
+      },
+    });
+  });
+
+  it('serves the OpenAPI document and the JWKS', async () => {
+    const docs = (await (await fetch(`${system.baseUrl}/docs-json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/v1/auth/login', '/v1/auth/login/mfa', '/v1/me']));
+    const jwks = (await (await fetch(`${system.baseUrl}/.well-known/jwks.json`)).json()) as { keys: Record<string, unknown>[] };
+    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(jwks.keys[0].d).toBeUndefined();
+  });
+});
