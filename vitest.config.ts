@@ -19,7 +19,7 @@ const shared = {
 export default defineConfig({
   ...shared,
   test: {
-    reporters: ['default'],
+    reporters: ['default', ['json', { outputFile: '.cache/vitest-results.json' }]],
     projects: [
       { ...shared, test: { name: 'unit', include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts'] } },
       {
