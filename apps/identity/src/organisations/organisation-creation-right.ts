@@ -1,0 +1,22 @@
+import { DomainError } from '#contracts';
+import { ADMIN_ROLE } from '../users/roles.js';
+import type { OrganisationState } from './organisation.decider.js';
+
+export class NotAllowedToCreateOrganisations extends DomainError {
+  constructor() {
+    super('forbidden', 'only administrators of the operating organisation may create organisations');
+  }
+}
+
+/**
+ * Tenants are created by the installation's operator: an admin of the
+ * bootstrap organisation. `actorOrganisation` is the state of the actor's own
+ * organisation stream.
+ */
+export function assertMayCreateOrganisations(
+  actor: { readonly roles: readonly string[] },
+  actorOrganisation: OrganisationState,
+): void {
+  const isOperatorOrganisation = actorOrganisation.status === 'created' && actorOrganisation.bootstrap;
+  if (!isOperatorOrganisation || !actor.roles.includes(ADMIN_ROLE)) throw new NotAllowedToCreateOrganisations();
+}

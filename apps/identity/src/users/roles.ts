@@ -1,0 +1,34 @@
+import { DomainError } from '#contracts';
+
+export const ADMIN_ROLE = 'admin';
+export const MAX_ROLES = 32;
+export const MAX_ROLE_LENGTH = 64;
+// Same rule as the `role` schema in libs/contracts, so the policy service's
+// `requiredForRoles` compare with these as plain strings.
+const ROLE_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
+
+export class InvalidRoles extends DomainError {
+  constructor(reason: string) {
+    super('validation_failed', `roles: ${reason}`, { field: 'roles' });
+  }
+}
+
+/** Trimmed, lower-case, duplicates dropped (first occurrence kept), at most `MAX_ROLES`. */
+export function normaliseRoles(raw: readonly string[]): string[] {
+  const roles: string[] = [];
+  for (const entry of raw) {
+    const role = entry.trim().toLowerCase();
+    if (role.length === 0) throw new InvalidRoles('a role name is empty');
+    if (role.length > MAX_ROLE_LENGTH)
+      throw new InvalidRoles(`a role name is longer than ${MAX_ROLE_LENGTH} characters`);
+    if (!ROLE_NAME.test(role)) {
+      throw new InvalidRoles(`"${role}" is not a role name (letters, digits, '_', '.', '-')`);
+    }
+    if (!roles.includes(role)) roles.push(role);
+  }
+  if (roles.length > MAX_ROLES) throw new InvalidRoles(`at most ${MAX_ROLES} roles`);
+  return roles;
+}
+
+export const sameRoles = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((role) => b.includes(role));
