@@ -1,0 +1,38 @@
+/**
+ * The refusal a handler answers with after appending the events `decide`
+ * returned. Failed checks are events, not exceptions, because they must be
+ * stored (lock-out, audit) before the caller is told no.
+ */
+import { assertNever } from './assert-never.js';
+import { InvalidCode, InvalidCodes, MfaLocked, type MfaDomainError } from './mfa-enrollment.errors.js';
+import type { MfaEnrollmentEvent } from './mfa-enrollment.events.js';
+
+/**
+ * The refusal the events stand for, or null when they record a success. A
+ * replayed code is refused exactly like a wrong one: the caller cannot tell
+ * them apart.
+ */
+export function rejectionOf(events: readonly MfaEnrollmentEvent[]): MfaDomainError | null {
+  for (const event of events) {
+    if (event.type !== 'MfaChallengeFailed') continue;
+    const { reason, purpose, lockedUntil, failedAt } = event.data;
+    switch (reason) {
+      case 'locked':
+        return new MfaLocked(lockedUntil ?? failedAt);
+      case 'invalid_code':
+      case 'replayed':
+        switch (purpose) {
+          case 'activation':
+            return new InvalidCodes();
+          case 'login':
+          case 'deactivation':
+            return new InvalidCode();
+          default:
+            return assertNever(purpose);
+        }
+      default:
+        return assertNever(reason);
+    }
+  }
+  return null;
+}
