@@ -1,0 +1,318 @@
+#!/usr/bin/env bash
+# Repo-owned single-node Apache Kafka (KRaft, broker+controller in one JVM) for
+# development and CI. No Docker needed: the broker comes from Maven Central.
+#
+#   scripts/kafka-local.sh fetch    download the pinned broker into .cache/kafka/
+#   scripts/kafka-local.sh start    fetch if needed, format, start, wait until ready
+#   scripts/kafka-local.sh stop     SIGTERM, then SIGKILL after KAFKA_STOP_TIMEOUT
+#   scripts/kafka-local.sh status   exit 0 if running and answering metadata requests
+#   scripts/kafka-local.sh logs [-f]
+#
+# Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
+# KAFKA_START_TIMEOUT (90 s), KAFKA_STOP_TIMEOUT (30 s),
+# KAFKA_HEAP_OPTS (-Xmx512m -Xms256m), KAFKA_JVM_PERFORMANCE_OPTS (G1, C1 only),
+# KAFKA_CACHE_DIR (.cache/kafka), JAVA_HOME.
+# The broker binds to 127.0.0.1 only. The pinned version lives in scripts/kafka/pom.xml.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CONF_DIR="$ROOT/scripts/kafka"
+POM="$CONF_DIR/pom.xml"
+CACHE="${KAFKA_CACHE_DIR:-$ROOT/.cache/kafka}"
+case "$CACHE" in /*) ;; *) CACHE="$PWD/$CACHE" ;; esac
+HOST=127.0.0.1
+PORT="${KAFKA_PORT:-9092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}"
+# Kafka's own G1 settings plus C1-only JIT: on a 2-CPU runner this halves the time to
+# ready (about 10 s -> 5 s) and the test load never needs C2's peak throughput.
+JVM_PERFORMANCE_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:TieredStopAtLevel=1}"
+
+VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM")"
+LIBS="$CACHE/$VERSION/libs"
+DATA="$CACHE/data"
+DATA_VERSION_FILE="$CACHE/data.kafka-version"
+LOGS="$CACHE/logs"
+CONFIG="$CACHE/server.properties"
+PID_FILE="$CACHE/kafka.pid"
+
+say() { printf 'kafka-local: %s\n' "$*"; }
+die() {
+  printf 'kafka-local: %s\n' "$*" >&2
+  exit 1
+}
+
+now_ms() {
+  if [ -n "${EPOCHREALTIME:-}" ]; then
+    local t="${EPOCHREALTIME/[.,]/}"
+    echo $((t / 1000))
+  else
+    echo $(($(date +%s) * 1000))
+  fi
+}
+elapsed() { awk -v ms="$(($(now_ms) - $1))" 'BEGIN { printf "%.1f s", ms / 1000 }'; }
+
+[ -n "$VERSION" ] || die "no <kafka.version> in $POM"
+
+java_bin() {
+  local java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+  command -v "$java" >/dev/null 2>&1 || die "java not found (Kafka $VERSION needs Java 17+; set JAVA_HOME)"
+  local spec
+  spec="$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+  [ "${spec%%.*}" -ge 17 ] 2>/dev/null || die "Kafka $VERSION needs Java 17+, found '$spec' at $java"
+  echo "$java"
+}
+
+# Serialises fetch/start/stop between concurrent callers (e.g. two test runs). Take
+# it once per invocation (a second flock on a new fd would wait for the first). The
+# fd must not leak into the broker, or the JVM would hold the lock for its lifetime.
+lock() {
+  mkdir -p "$CACHE"
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$CACHE/.lock"
+    flock -w 180 9 || die "timed out waiting for another kafka-local.sh to finish"
+  fi
+}
+
+fetched() { [ -f "$LIBS/.complete" ]; }
+
+cmd_fetch() {
+  if fetched; then
+    say "kafka $VERSION already fetched ($LIBS)"
+    return 0
+  fi
+  command -v mvn >/dev/null 2>&1 || die "mvn not found: Maven is needed once to download Kafka $VERSION"
+  local started tmp="$LIBS.partial"
+  started="$(now_ms)"
+  say "fetching kafka $VERSION from Maven Central..."
+  rm -rf "$tmp"
+  # Maven 3.8 prints colour resets even in batch mode; strip them.
+  mvn -q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies -Dkafka.libs.dir="$tmp" 2>&1 |
+    sed $'s/\x1b\\[[0-9;]*m//g' ||
+    die "maven could not download kafka $VERSION (see output above)"
+  [ -f "$tmp/kafka_2.13-$VERSION.jar" ] || die "maven finished but kafka_2.13-$VERSION.jar is missing in $tmp"
+  touch "$tmp/.complete"
+  rm -rf "$LIBS"
+  mv "$tmp" "$LIBS"
+  say "fetched kafka $VERSION ($(find "$LIBS" -name '*.jar' | wc -l | tr -d ' ') jars) in $(elapsed "$started")"
+}
+
+read_pid() { [ -f "$PID_FILE" ] && tr -d ' \n' <"$PID_FILE" || true; }
+
+# True if $1 is a live broker started from this cache (guards against pid reuse).
+is_our_broker() {
+  local pid="$1"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+    ps -ww -p "$pid" -o args= 2>/dev/null | grep -qF "kafka.Kafka $CONFIG"
+}
+
+# The port the running broker was started with, from its generated config.
+running_port() { sed -n "s#^advertised.listeners=PLAINTEXT://$HOST:\([0-9]*\)\$#\1#p" "$CONFIG" 2>/dev/null; }
+
+port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+wait_ready() { # brokers timeout_ms [pid]
+  [ -f "$ROOT/node_modules/kafkajs/package.json" ] ||
+    die "node_modules/kafkajs is missing: run 'npm ci' first (the readiness check uses kafkajs)"
+  node "$CONF_DIR/wait-ready.mjs" "$@"
+}
+
+write_config() {
+  cat >"$CONFIG" <<EOF
+# Generated by scripts/kafka-local.sh on every start; edit the script, not this file.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$HOST:$CONTROLLER_PORT
+listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$DATA
+
+# One node: every internal topic has a single replica.
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+default.replication.factor=1
+min.insync.replicas=1
+
+# Tuned for tests: no rebalance delay, small defaults, few threads.
+group.initial.rebalance.delay.ms=0
+num.partitions=1
+auto.create.topics.enable=true
+delete.topic.enable=true
+num.network.threads=2
+num.io.threads=4
+num.recovery.threads.per.data.dir=1
+log.retention.hours=24
+EOF
+}
+
+format_if_needed() { # java
+  local java="$1"
+  if [ -f "$DATA/meta.properties" ]; then
+    local formatted_by
+    formatted_by="$(cat "$DATA_VERSION_FILE" 2>/dev/null || echo unknown)"
+    [ "$formatted_by" = "$VERSION" ] && return 0
+    say "data dir was formatted by kafka $formatted_by; reformatting for $VERSION (local test data is discarded)"
+  fi
+  rm -rf "$DATA"
+  mkdir -p "$DATA"
+  local cluster_id
+  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | cut -c1-22)"
+  "$java" -XX:TieredStopAtLevel=1 -cp "$LIBS/*" \
+    -Dlog4j2.configurationFile="$CONF_DIR/log4j2.properties" -Dkafka.logs.dir="$LOGS" \
+    kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" >"$LOGS/format.out" 2>&1 ||
+    {
+      cat "$LOGS/format.out" >&2
+      die "formatting $DATA failed"
+    }
+  echo "$VERSION" >"$DATA_VERSION_FILE"
+}
+
+file_size() { if [ -f "$1" ]; then wc -c <"$1" | tr -d ' '; else echo 0; fi; }
+
+# Prints what this start wrote: server.log is appended to across starts.
+print_startup_logs() { # server.log size before the start
+  local from="$1" size
+  size="$(file_size "$LOGS/server.log")"
+  if [ "$size" -gt "$from" ]; then
+    printf -- '--- %s (this start, last 40 lines) ---\n' "$LOGS/server.log" >&2
+    tail -c "+$((from + 1))" "$LOGS/server.log" | tail -n 40 >&2
+  elif [ "$size" -lt "$from" ]; then # rolled over meanwhile
+    printf -- '--- %s (last 40 lines) ---\n' "$LOGS/server.log" >&2
+    tail -n 40 "$LOGS/server.log" >&2
+  fi
+  if [ -s "$LOGS/kafka.out" ]; then
+    printf -- '--- %s (JVM output) ---\n' "$LOGS/kafka.out" >&2
+    tail -n 40 "$LOGS/kafka.out" >&2
+  fi
+}
+
+cmd_start() {
+  lock
+  local pid
+  pid="$(read_pid)"
+  if is_our_broker "$pid"; then
+    local port
+    port="$(running_port)"
+    [ "$port" = "$PORT" ] ||
+      die "already running on $HOST:$port (pid $pid), not on the requested port $PORT; run 'stop' first"
+    # Another caller may have started it moments ago: answer only once it is ready.
+    wait_ready "$HOST:$PORT" "$((START_TIMEOUT * 1000))" "$pid" ||
+      die "FAILED: kafka (pid $pid) is running but not ready on $HOST:$PORT (logs: $LOGS)"
+    # libs/testing/src/kafka-broker.ts reads "already running" to know it must not stop this broker.
+    say "kafka $VERSION already running on $HOST:$PORT (pid $pid)"
+    return 0
+  fi
+  rm -f "$PID_FILE"
+
+  fetched || cmd_fetch
+  local started java
+  started="$(now_ms)"
+  java="$(java_bin)"
+  local p
+  for p in "$PORT" "$CONTROLLER_PORT"; do
+    ! port_in_use "$p" || die "port $p on $HOST is already in use by another process (set KAFKA_PORT / KAFKA_CONTROLLER_PORT)"
+  done
+
+  mkdir -p "$LOGS"
+  write_config
+  format_if_needed "$java"
+
+  local log_from
+  log_from="$(file_size "$LOGS/server.log")"
+  local launcher=()
+  command -v setsid >/dev/null 2>&1 && launcher=(setsid)
+  # shellcheck disable=SC2086 # the *_OPTS are lists of JVM flags
+  ${launcher[@]+"${launcher[@]}"} nohup "$java" $HEAP_OPTS $JVM_PERFORMANCE_OPTS -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$CONF_DIR/log4j2.properties" -Dkafka.logs.dir="$LOGS" \
+    -cp "$LIBS/*" kafka.Kafka "$CONFIG" >"$LOGS/kafka.out" 2>&1 </dev/null 9>&- &
+  pid=$!
+  echo "$pid" >"$PID_FILE"
+
+  local rc=0
+  wait_ready "$HOST:$PORT" "$((START_TIMEOUT * 1000))" "$pid" || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    say "kafka $VERSION ready on $HOST:$PORT (pid $pid, started in $(elapsed "$started"))"
+    return 0
+  fi
+  print_startup_logs "$log_from"
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$PID_FILE"
+  if [ "$rc" -eq 3 ]; then
+    die "FAILED: kafka $VERSION exited during startup (logs: $LOGS)"
+  fi
+  die "FAILED: kafka $VERSION not ready on $HOST:$PORT within ${START_TIMEOUT}s (logs: $LOGS)"
+}
+
+cmd_stop() {
+  lock
+  local pid
+  pid="$(read_pid)"
+  if ! is_our_broker "$pid"; then
+    rm -f "$PID_FILE"
+    say "kafka not running"
+    return 0
+  fi
+  local started waited=0
+  started="$(now_ms)"
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt "$((STOP_TIMEOUT * 5))" ]; do
+    sleep 0.2
+    waited=$((waited + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "kafka (pid $pid) ignored SIGTERM for ${STOP_TIMEOUT}s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$PID_FILE"
+  say "kafka stopped (pid $pid, in $(elapsed "$started"))"
+}
+
+cmd_status() {
+  local pid port
+  pid="$(read_pid)"
+  if ! is_our_broker "$pid"; then
+    say "kafka not running"
+    return 3
+  fi
+  port="$(running_port)"
+  if wait_ready "$HOST:$port" 5000 "$pid" 2>/dev/null; then
+    say "kafka $VERSION running on $HOST:$port (pid $pid)"
+    return 0
+  fi
+  say "kafka process $pid is up but $HOST:$port does not answer metadata requests"
+  return 1
+}
+
+cmd_logs() {
+  [ -f "$LOGS/server.log" ] || die "no broker log yet ($LOGS/server.log)"
+  if [ "${1:-}" = "-f" ]; then
+    exec tail -n 100 -f "$LOGS/server.log"
+  fi
+  tail -n 200 "$LOGS/server.log"
+}
+
+case "${1:-}" in
+  fetch)
+    lock
+    cmd_fetch
+    ;;
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  logs) cmd_logs "${2:-}" ;;
+  *)
+    echo "usage: $0 fetch|start|stop|status|logs [-f]" >&2
+    exit 2
+    ;;
+esac
