@@ -9,6 +9,10 @@ const { jsc } = JSON.parse(readFileSync(new URL('./.swcrc', import.meta.url), 'u
 const shared = {
   plugins: [swc.vite({ swcrc: false, tsconfigFile: false, jsc })],
   resolve: { conditions: ['source'] },
+  // Vite 8 applies `resolve.conditions` to the client environment only: specs run
+  // in `ssr` and global setups in `__vitest__`, and must read the TS sources too.
+  ssr: { resolve: { conditions: ['source'] } },
+  environments: { __vitest__: { resolve: { conditions: ['source', 'node', 'development|production'] } } },
 };
 
 /**

@@ -1,1 +1,2 @@
 export * from './kafka-broker.js';
+export * from './system.js';
