@@ -1,4 +1,4 @@
-import { Kafka, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { IntegrationEvent, IntegrationTopic } from '#contracts';
 import { processBus, type InProcessBus } from '../in-process/in-process-bus.js';
 import { kafkaClientConfig } from '../kafka/kafka-options.js';
@@ -15,10 +15,12 @@ export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher
   private connected?: Promise<void>;
 
   constructor(service: string, brokers: string[]) {
+    // One request in flight keeps each key's events in order; duplicates after a
+    // retry are allowed (consumers dedupe by eventId), so no idempotent producer.
     this.producer = new Kafka(kafkaClientConfig(`${service}-relay`, brokers)).producer({
-      idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
   }
 

@@ -1,5 +1,5 @@
 import { Transport, type KafkaOptions } from '@nestjs/microservices';
-import { logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { logLevel, Partitioners, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 
 /** Partitions of every topic the system creates: room for that many instances of a service. */
@@ -31,6 +31,15 @@ export function kafkaClientConfig(clientId: string, brokers: string[]): KafkaCon
   };
 }
 
+/**
+ * Nest's default Kafka serializer takes any object with a top-level `key` or
+ * `value` for a ready-made Kafka message (and would send `{ok, value}` results
+ * as their bare `value`). Our payloads are always data: serialize them whole.
+ */
+const payloadSerializer = {
+  serialize: (data: unknown) => ({ value: data === undefined ? null : JSON.stringify(data), headers: {} }),
+};
+
 /** Tuned for request/reply latency: a fetch returns as soon as one message is there. */
 const consumerTuning = {
   sessionTimeout: 10000,
@@ -47,9 +56,10 @@ export function kafkaServerOptions(service: string, brokers: string[]): KafkaOpt
     options: {
       client: kafkaClientConfig(`${service}-server`, brokers),
       consumer: { groupId: service, ...consumerTuning },
-      producer: { allowAutoTopicCreation: false },
+      producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
       subscribe: { fromBeginning: false },
       postfixId: '',
+      serializer: payloadSerializer,
     },
   };
 }
@@ -59,8 +69,9 @@ export function kafkaCallerOptions(caller: string, brokers: string[]): NonNullab
   return {
     client: kafkaClientConfig(`${caller}-client`, brokers),
     consumer: { groupId: `${caller}-replies`, ...consumerTuning },
-    producer: { allowAutoTopicCreation: false },
+    producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
     subscribe: { fromBeginning: false },
     postfixId: '',
+    serializer: payloadSerializer,
   };
 }
