@@ -1,10 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
+/** The repository root, whether this file runs from its source or from dist/. */
+const ROOT = (function findRoot(dir: string): string {
+  if (existsSync(join(dir, 'package.json'))) return dir;
+  const parent = dirname(dir);
+  if (parent === dir) throw new Error('repository root not found');
+  return findRoot(parent);
+})(resolve(import.meta.dirname, '../../..'));
 const APPS = ['identity', 'mfa', 'policy', 'gateway'] as const;
 
 export type SystemMode = 'embedded' | 'distributed';
