@@ -4,7 +4,10 @@
  * contract suite (`event-store.contract.ts`).
  */
 
-/** What a writer expects the stream to be at: a revision, no stream at all, or anything. */
+/**
+ * What a writer expects the stream to be at: the revision of its last event (an
+ * integer >= 0), no stream at all, or anything (no check).
+ */
 export type ExpectedRevision = number | 'no_stream' | 'any';
 
 export interface NewEvent {
@@ -29,7 +32,10 @@ export interface RecordedEvent {
 }
 
 export interface AppendResult {
-  /** Revision of the last event in the stream after the append. */
+  /**
+   * Revision of the last appended event (-1 when nothing was appended to an empty
+   * stream). An idempotent repeat returns the revision the original append returned.
+   */
   readonly nextRevision: number;
 }
 
@@ -46,22 +52,32 @@ export interface SubscribeOptions {
 }
 
 export interface Subscription {
-  /** Stops delivery; resolves once no handler call is running. */
+  /** Stops delivery; resolves once no handler call is running (so never await it inside `onEvent`). */
   close(): Promise<void>;
 }
 
-/** Handler errors stop the subscription and reach `onError`; delivery never skips an event. */
+/**
+ * `onEvent` is awaited before the next event is delivered. Any error (a handler's
+ * or the store's) stops the subscription and reaches `onError`; delivery never
+ * skips an event, so resubscribe from the last checkpoint you stored.
+ */
 export interface SubscriptionHandlers {
   onEvent(event: RecordedEvent): Promise<void> | void;
   onError?(error: unknown): void;
 }
 
 export interface EventStore {
+  /**
+   * Appends atomically if the stream is at `expected`, else throws
+   * `WrongExpectedVersion` and writes nothing. Events whose ids the stream already
+   * holds (same ids, same order) are not stored again.
+   */
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** Events of one stream; an unknown stream reads as empty. */
   read(stream: string, options?: ReadOptions): Promise<RecordedEvent[]>;
   /** Catch-up from `fromPosition`, then live, in global order, each event once. */
   subscribeToAll(options: SubscribeOptions, handlers: SubscriptionHandlers): Subscription;
+  /** Closes the open subscriptions (waiting for their running handlers), then the connection. */
   close(): Promise<void>;
 }
 

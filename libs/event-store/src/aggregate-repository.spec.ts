@@ -1,0 +1,272 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AggregateRepository, type AggregateRepositoryOptions } from './aggregate-repository.js';
+import type { Decider } from './decider.js';
+import type { EventStore, RecordedEvent } from './event-store.port.js';
+import { EventStoreSnapshots, isSnapshotStream, snapshotStreamOf } from './snapshots.js';
+import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
+
+// A tally: the smallest aggregate with a rule, a no-op command and a versioned event.
+type TallyCommand = { type: 'Add'; amount: number } | { type: 'Touch' };
+type TallyEvent = { type: 'Added'; amount: number };
+interface TallyState {
+  total: number;
+  additions: number;
+}
+
+class AmountMustBePositive extends Error {}
+
+const tally: Decider<TallyCommand, TallyEvent, TallyState> = {
+  initialState: () => ({ total: 0, additions: 0 }),
+  decide(command) {
+    switch (command.type) {
+      case 'Add':
+        if (command.amount <= 0) throw new AmountMustBePositive();
+        return [{ type: 'Added', amount: command.amount }];
+      case 'Touch':
+        return [];
+      default:
+        return command satisfies never;
+    }
+  },
+  evolve(state, event) {
+    switch (event.type) {
+      case 'Added':
+        return { total: state.total + event.amount, additions: state.additions + 1 };
+      default:
+        return event.type satisfies never;
+    }
+  },
+};
+
+/** Schema v1 stored `{n}`; v2 stores `{amount}`. */
+function upcast(recorded: RecordedEvent): TallyEvent {
+  if (recorded.type !== 'Added') throw new Error(`unexpected event ${recorded.type}`);
+  const amount = recorded.metadata.schemaVersion === 1 ? recorded.data.n : recorded.data.amount;
+  return { type: 'Added', amount: Number(amount) };
+}
+
+const options: AggregateRepositoryOptions<TallyCommand, TallyEvent, TallyState> = {
+  decider: tally,
+  upcast,
+  encode: (event) => ({ type: event.type, data: { amount: event.amount }, metadata: { schemaVersion: 2 } }),
+  retry: { baseDelayMs: 1 },
+};
+
+/** Wraps a store to count the events each stream's reads return. */
+function countingReads(store: EventStore): { store: EventStore; eventsRead: Map<string, number> } {
+  const eventsRead = new Map<string, number>();
+  return {
+    eventsRead,
+    store: {
+      append: (stream, events, expected) => store.append(stream, events, expected),
+      read: async (stream, readOptions) => {
+        const events = await store.read(stream, readOptions);
+        eventsRead.set(stream, (eventsRead.get(stream) ?? 0) + events.length);
+        return events;
+      },
+      subscribeToAll: (subscribeOptions, handlers) => store.subscribeToAll(subscribeOptions, handlers),
+      close: () => store.close(),
+    },
+  };
+}
+
+describe('AggregateRepository', () => {
+  let store: SqliteEventStore;
+  beforeEach(() => {
+    store = new SqliteEventStore(':memory:');
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('loads an unknown stream as the initial state at revision -1', async () => {
+    const repository = new AggregateRepository(store, options);
+    expect(await repository.load('tally-new')).toEqual({ state: { total: 0, additions: 0 }, revision: -1 });
+  });
+
+  it('appends what the decider decides at the loaded revision and returns the new state', async () => {
+    const repository = new AggregateRepository(store, options);
+
+    const first = await repository.handle('tally-1', { type: 'Add', amount: 5 });
+    const second = await repository.handle(
+      'tally-1',
+      { type: 'Add', amount: 2 },
+      { metadata: { correlationId: 'c-9' } },
+    );
+
+    expect(first).toEqual({
+      events: [{ type: 'Added', amount: 5 }],
+      nextRevision: 0,
+      state: { total: 5, additions: 1 },
+    });
+    expect(second).toEqual({
+      events: [{ type: 'Added', amount: 2 }],
+      nextRevision: 1,
+      state: { total: 7, additions: 2 },
+    });
+    const stored = await store.read('tally-1');
+    expect(stored.map((event) => [event.type, event.data, event.metadata])).toEqual([
+      ['Added', { amount: 5 }, { schemaVersion: 2 }],
+      ['Added', { amount: 2 }, { schemaVersion: 2, correlationId: 'c-9' }],
+    ]);
+    expect(new Set(stored.map((event) => event.id)).size).toBe(2);
+    expect(await repository.load('tally-1')).toEqual({ state: { total: 7, additions: 2 }, revision: 1 });
+  });
+
+  it('folds old event versions through upcast', async () => {
+    await store.append(
+      'tally-old',
+      [{ id: crypto.randomUUID(), type: 'Added', data: { n: 4 }, metadata: { schemaVersion: 1 } }],
+      'no_stream',
+    );
+    const repository = new AggregateRepository(store, options);
+
+    const { state } = await repository.handle('tally-old', { type: 'Add', amount: 1 });
+    expect(state).toEqual({ total: 5, additions: 2 });
+  });
+
+  it('appends nothing when the decider decides nothing', async () => {
+    const repository = new AggregateRepository(store, options);
+    const result = await repository.handle('tally-2', { type: 'Touch' });
+    expect(result).toEqual({ events: [], nextRevision: -1, state: { total: 0, additions: 0 } });
+    expect(await store.read('tally-2')).toEqual([]);
+  });
+
+  it('lets a domain error through without retrying or appending', async () => {
+    const decide = vi.spyOn(tally, 'decide');
+    try {
+      const repository = new AggregateRepository(store, options);
+      await expect(repository.handle('tally-3', { type: 'Add', amount: 0 })).rejects.toBeInstanceOf(
+        AmountMustBePositive,
+      );
+      expect(decide).toHaveBeenCalledTimes(1);
+      expect(await store.read('tally-3')).toEqual([]);
+    } finally {
+      decide.mockRestore();
+    }
+  });
+
+  it('decides again on the new state when another writer appended first', async () => {
+    const otherWriter = new AggregateRepository(store, options);
+    let raced = false;
+    const racingStore: EventStore = {
+      ...countingReads(store).store,
+      append: async (stream, events, expected) => {
+        if (!raced) {
+          raced = true;
+          await otherWriter.handle(stream, { type: 'Add', amount: 100 });
+        }
+        return store.append(stream, events, expected);
+      },
+    };
+    const decide = vi.spyOn(tally, 'decide');
+    try {
+      const repository = new AggregateRepository(racingStore, options);
+      const result = await repository.handle('tally-4', { type: 'Add', amount: 1 });
+
+      expect(result).toMatchObject({ nextRevision: 1, state: { total: 101, additions: 2 } });
+      expect(decide).toHaveBeenCalledTimes(3); // ours, the other writer's, ours again
+      expect((await store.read('tally-4')).map((event) => event.data)).toEqual([{ amount: 100 }, { amount: 1 }]);
+    } finally {
+      decide.mockRestore();
+    }
+  });
+
+  it('keeps every concurrent command of one stream, retrying the ones that lost a race', async () => {
+    const repository = new AggregateRepository(store, { ...options, retry: { maxAttempts: 50, baseDelayMs: 2 } });
+    await Promise.all(Array.from({ length: 10 }, () => repository.handle('tally-5', { type: 'Add', amount: 1 })));
+    expect((await repository.load('tally-5')).state).toEqual({ total: 10, additions: 10 });
+  });
+
+  describe('with snapshots', () => {
+    const every = 100;
+    const snapshotOptions = {
+      every,
+      serialize: (state: TallyState) => ({ total: state.total, additions: state.additions }),
+      deserialize: (json: unknown) => json as TallyState,
+    };
+
+    it('loads a 1,000-event stream by reading at most `every` events after the latest snapshot', async () => {
+      const writer = new AggregateRepository(store, {
+        ...options,
+        snapshots: new EventStoreSnapshots(store, snapshotOptions),
+      });
+      for (let i = 1; i <= 1_000; i += 1) await writer.handle('tally-long', { type: 'Add', amount: i });
+      await writer.handle('tally-long', { type: 'Add', amount: 1 }); // one event past the last snapshot
+
+      const counted = countingReads(store);
+      const reader = new AggregateRepository(counted.store, {
+        ...options,
+        snapshots: new EventStoreSnapshots(counted.store, snapshotOptions),
+      });
+      const loaded = await reader.load('tally-long');
+
+      expect(loaded).toEqual({ state: { total: 500_501, additions: 1_001 }, revision: 1_000 });
+      expect(counted.eventsRead.get('tally-long')).toBe(1);
+      expect(counted.eventsRead.get('tally_snapshot-long')).toBe(1);
+      expect((await store.read('tally_snapshot-long')).map((event) => event.data.revision)).toEqual(
+        Array.from({ length: 10 }, (_, i) => i * every + every - 1),
+      );
+    });
+
+    it('replays the whole stream without snapshots (the baseline the snapshots beat)', async () => {
+      const added = Array.from({ length: 1_000 }, () => ({
+        id: crypto.randomUUID(),
+        type: 'Added',
+        data: { amount: 1 },
+      }));
+      await store.append('tally-plain', added, 'no_stream');
+
+      const counted = countingReads(store);
+      await new AggregateRepository(counted.store, options).load('tally-plain');
+      expect(counted.eventsRead.get('tally-plain')).toBe(1_000);
+    });
+
+    it('ignores a snapshot of another state version and replays the stream', async () => {
+      const writer = new AggregateRepository(store, {
+        ...options,
+        snapshots: new EventStoreSnapshots(store, { ...snapshotOptions, every: 2, version: 1 }),
+      });
+      for (let i = 0; i < 4; i += 1) await writer.handle('tally-v', { type: 'Add', amount: 1 });
+
+      const counted = countingReads(store);
+      const reader = new AggregateRepository(counted.store, {
+        ...options,
+        snapshots: new EventStoreSnapshots(counted.store, { ...snapshotOptions, every: 2, version: 2 }),
+      });
+      expect(await reader.load('tally-v')).toEqual({ state: { total: 4, additions: 4 }, revision: 3 });
+      expect(counted.eventsRead.get('tally-v')).toBe(4);
+    });
+
+    it('succeeds and reports when a snapshot cannot be saved', async () => {
+      const onSnapshotError = vi.fn();
+      const failingSnapshots = {
+        every: 1,
+        load: () => Promise.resolve(null),
+        save: () => Promise.reject(new Error('disk full')),
+      };
+      const repository = new AggregateRepository(store, { ...options, snapshots: failingSnapshots, onSnapshotError });
+
+      await expect(repository.handle('tally-s', { type: 'Add', amount: 3 })).resolves.toMatchObject({
+        nextRevision: 0,
+      });
+      expect(onSnapshotError).toHaveBeenCalledWith(expect.objectContaining({ message: 'disk full' }), 'tally-s');
+      expect(await store.read('tally-s')).toHaveLength(1);
+    });
+  });
+});
+
+describe('snapshot stream names', () => {
+  it('puts snapshots in a sibling stream of the same category', () => {
+    expect(snapshotStreamOf('mfa-42')).toBe('mfa_snapshot-42');
+    expect(snapshotStreamOf('org-policy-7')).toBe('org_snapshot-policy-7');
+    expect(snapshotStreamOf('settings')).toBe('settings_snapshot');
+  });
+
+  it('tells snapshot streams from aggregate streams', () => {
+    expect(isSnapshotStream('mfa_snapshot-42')).toBe(true);
+    expect(isSnapshotStream('settings_snapshot')).toBe(true);
+    expect(isSnapshotStream('mfa-42')).toBe(false);
+    expect(isSnapshotStream('mfa-x_snapshot')).toBe(false);
+  });
+});

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { withConcurrencyRetry, type ConcurrencyRetryOptions } from './concurrency-retry.js';
+import type { Decider } from './decider.js';
+import type { EventStore, NewEvent, RecordedEvent } from './event-store.port.js';
+import type { SnapshotStore } from './snapshots.js';
+
+/** A domain event as stored, without the id the repository assigns. */
+export type EncodedEvent = Omit<NewEvent, 'id'>;
+
+export interface AggregateRepositoryOptions<Command, Event, State> {
+  readonly decider: Decider<Command, Event, State>;
+  /** A stored event, of any schema version the stream holds, as the current domain event. */
+  upcast(recorded: RecordedEvent): Event;
+  /** A domain event as it is stored (type, JSON data, metadata such as its schema version). */
+  encode(event: Event): EncodedEvent;
+  readonly snapshots?: SnapshotStore<State>;
+  readonly retry?: ConcurrencyRetryOptions;
+  /** A snapshot that cannot be saved never fails the command; default: a warning on the console. */
+  onSnapshotError?(error: unknown, stream: string): void;
+}
+
+export interface LoadedAggregate<State> {
+  readonly state: State;
+  /** Revision of the last event folded into `state`; -1 while the stream does not exist. */
+  readonly revision: number;
+}
+
+export interface HandledCommand<Event, State> {
+  /** What the decider decided; empty when the command changed nothing (and nothing was appended). */
+  readonly events: Event[];
+  readonly nextRevision: number;
+  readonly state: State;
+}
+
+export interface HandleOptions {
+  /** Added to every event's metadata, e.g. correlation and causation ids. */
+  readonly metadata?: Record<string, unknown>;
+}
+
+/** Load → decide → append at the loaded revision, retried as a whole on a concurrency conflict. */
+export class AggregateRepository<Command, Event, State> {
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: AggregateRepositoryOptions<Command, Event, State>,
+  ) {}
+
+  async load(stream: string): Promise<LoadedAggregate<State>> {
+    const { state, revision } = await this.loadTracked(stream);
+    return { state, revision };
+  }
+
+  handle(stream: string, command: Command, handleOptions: HandleOptions = {}): Promise<HandledCommand<Event, State>> {
+    const { decider } = this.options;
+    return withConcurrencyRetry(async () => {
+      const loaded = await this.loadTracked(stream);
+      const events = decider.decide(command, loaded.state);
+      if (events.length === 0) return { events, nextRevision: loaded.revision, state: loaded.state };
+
+      const { nextRevision } = await this.store.append(
+        stream,
+        events.map((event) => this.toNewEvent(event, handleOptions.metadata)),
+        loaded.revision < 0 ? 'no_stream' : loaded.revision,
+      );
+      const state = events.reduce((current, event) => decider.evolve(current, event), loaded.state);
+      await this.snapshotIfDue(stream, state, nextRevision, loaded.snapshotRevision);
+      return { events, nextRevision, state };
+    }, this.options.retry);
+  }
+
+  private async loadTracked(stream: string): Promise<LoadedAggregate<State> & { snapshotRevision: number }> {
+    const { decider, snapshots, upcast } = this.options;
+    const snapshot = snapshots ? await snapshots.load(stream) : null;
+    let state = snapshot ? snapshot.state : decider.initialState();
+    let revision = snapshot ? snapshot.revision : -1;
+    for (const recorded of await this.store.read(stream, { fromRevision: revision + 1 })) {
+      state = decider.evolve(state, upcast(recorded));
+      revision = recorded.revision;
+    }
+    return { state, revision, snapshotRevision: snapshot ? snapshot.revision : -1 };
+  }
+
+  private async snapshotIfDue(stream: string, state: State, revision: number, lastSnapshot: number): Promise<void> {
+    const { snapshots } = this.options;
+    if (!snapshots || revision - lastSnapshot < snapshots.every) return;
+    try {
+      await snapshots.save(stream, state, revision);
+    } catch (error) {
+      if (this.options.onSnapshotError) {
+        this.options.onSnapshotError(error, stream);
+      } else {
+        console.warn(`snapshot of ${stream} not saved:`, error instanceof Error ? error.message : error);
+      }
+    }
+  }
+
+  private toNewEvent(event: Event, metadata: Record<string, unknown> | undefined): NewEvent {
+    const encoded = this.options.encode(event);
+    const merged = metadata || encoded.metadata ? { ...metadata, ...encoded.metadata } : undefined;
+    return { id: randomUUID(), type: encoded.type, data: encoded.data, ...(merged ? { metadata: merged } : {}) };
+  }
+}

@@ -1,0 +1,79 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEventStore } from './create-event-store.js';
+import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.js';
+import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
+
+const root = mkdtempSync(join(tmpdir(), 'create-event-store-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('createEventStore', () => {
+  it('opens <dataDir>/<service>.sqlite when no EventStoreDB URL is set, creating the directory', async () => {
+    const dataDir = join(root, 'nested', 'data');
+    const store = createEventStore({ dataDir, service: 'mfa', eventStoreUrl: '' });
+    try {
+      expect(store).toBeInstanceOf(SqliteEventStore);
+      await store.append('mfa-1', [{ id: crypto.randomUUID(), type: 'Probe', data: {} }], 'no_stream');
+      expect(existsSync(join(dataDir, 'mfa.sqlite'))).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps each service in its own file', async () => {
+    const dataDir = join(root, 'per-service');
+    const identity = createEventStore({ dataDir, service: 'identity' });
+    const policy = createEventStore({ dataDir, service: 'policy' });
+    try {
+      await identity.append('user-1', [{ id: crypto.randomUUID(), type: 'UserRegistered', data: {} }], 'no_stream');
+      expect(await policy.read('user-1')).toEqual([]);
+    } finally {
+      await Promise.all([identity.close(), policy.close()]);
+    }
+  });
+
+  it('connects to EventStoreDB when a URL is set', async () => {
+    const store = createEventStore({
+      dataDir: join(root, 'unused'),
+      service: 'mfa',
+      eventStoreUrl: 'esdb://localhost:2113?tls=false',
+    });
+    try {
+      expect(store).toBeInstanceOf(EventStoreDbEventStore);
+      expect(existsSync(join(root, 'unused'))).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('names the EVENTSTORE_URL problem when the URL is malformed', () => {
+    expect(() => createEventStore({ dataDir: root, service: 'mfa', eventStoreUrl: 'localhost:2113' })).toThrow(
+      /^EVENTSTORE_URL is not a valid EventStoreDB connection string/,
+    );
+  });
+
+  it('says which DATA_DIR cannot be written, and why', () => {
+    const file = join(root, 'a-file');
+    writeFileSync(file, '');
+    const dataDir = join(file, 'data');
+    expect(() => createEventStore({ dataDir, service: 'mfa' })).toThrow(`DATA_DIR ${dataDir} is not writable: ENOTDIR`);
+  });
+
+  it.skipIf(process.getuid?.() === 0)(
+    'reports EACCES for a read-only DATA_DIR (skipped as root, who may write anyway)',
+    () => {
+      const dataDir = join(root, 'read-only');
+      mkdirSync(dataDir);
+      chmodSync(dataDir, 0o500);
+      expect(() => createEventStore({ dataDir, service: 'mfa' })).toThrow(
+        `DATA_DIR ${dataDir} is not writable: EACCES`,
+      );
+    },
+  );
+
+  it('refuses a service name that is not a plain file name', () => {
+    expect(() => createEventStore({ dataDir: root, service: '../escape' })).toThrow(/cannot name an event-store file/);
+  });
+});

@@ -1,0 +1,24 @@
+export * from './event-store.port.js';
+export type { Decider } from './decider.js';
+export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store.js';
+export { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.js';
+export { createEventStore, type CreateEventStoreOptions } from './create-event-store.js';
+export { withConcurrencyRetry, type ConcurrencyRetryOptions } from './concurrency-retry.js';
+export {
+  AggregateRepository,
+  type AggregateRepositoryOptions,
+  type EncodedEvent,
+  type HandleOptions,
+  type HandledCommand,
+  type LoadedAggregate,
+} from './aggregate-repository.js';
+export {
+  EventStoreSnapshots,
+  SNAPSHOT_EVENT_TYPE,
+  isSnapshotStream,
+  snapshotStreamOf,
+  type EventStoreSnapshotsOptions,
+  type Snapshot,
+  type SnapshotStore,
+} from './snapshots.js';
+export { EventStoreModule, type EventStoreModuleOptions } from './event-store.module.js';

@@ -1,0 +1,333 @@
+import { realpathSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { assertValidExpectedRevision, checkExpectedRevision } from '../expected-revision.js';
+import { reportSubscriptionError } from '../subscription-error.js';
+import {
+  WrongExpectedVersion,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandlers,
+} from '../event-store.port.js';
+
+export interface SqliteEventStoreOptions {
+  /** How often a live subscription looks for events appended by other processes. */
+  readonly pollIntervalMs?: number;
+  /** Events fetched per query while a subscription catches up. */
+  readonly pageSize?: number;
+  /** How long a writer waits for another process's write lock before failing. */
+  readonly busyTimeoutMs?: number;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position    INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream      TEXT    NOT NULL,
+    revision    INTEGER NOT NULL,
+    event_id    TEXT    NOT NULL,
+    type        TEXT    NOT NULL,
+    data        TEXT    NOT NULL,
+    metadata    TEXT    NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    UNIQUE (stream, revision),
+    UNIQUE (stream, event_id)
+  );
+`;
+
+interface EventRow {
+  position: bigint;
+  stream: string;
+  revision: bigint;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: bigint;
+}
+
+/**
+ * Wakes live subscriptions of every store instance in this process that opened
+ * the same file; appends by other processes are found by polling.
+ */
+const appendListenersByFile = new Map<string, Set<() => void>>();
+
+/**
+ * The embedded event store: one SQLite file in WAL mode. Positions come from an
+ * AUTOINCREMENT key assigned under SQLite's single write lock, so they commit in
+ * order and a reader never sees a later position before an earlier one; that
+ * makes `position > checkpoint` a gap-free catch-up query, also across processes.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly fileKey: string;
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+  private readonly subscriptions = new Set<SqliteSubscription>();
+  private closed = false;
+
+  private readonly statements: {
+    currentRevision: Database.Statement<[string], { revision: number | null }>;
+    revisionOfEventId: Database.Statement<[string, string], { revision: number }>;
+    eventIdsFrom: Database.Statement<[string, number, number], { event_id: string }>;
+    insert: Database.Statement<[string, number, string, string, string, string, number]>;
+    readForwards: Database.Statement<[string, number, number], EventRow>;
+    readBackwards: Database.Statement<[string, number, number], EventRow>;
+    readAllAfter: Database.Statement<[bigint, number], EventRow>;
+  };
+
+  constructor(filename: string, options: SqliteEventStoreOptions = {}) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.pageSize = options.pageSize ?? 1000;
+    this.db = new Database(filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    // An append that returned must survive a power cut, not only a crash.
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(SCHEMA);
+    this.fileKey = filename === ':memory:' ? `:memory:${Math.random()}` : realpathSync(filename);
+
+    this.statements = {
+      currentRevision: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
+      revisionOfEventId: this.db.prepare('SELECT revision FROM events WHERE stream = ? AND event_id = ?'),
+      eventIdsFrom: this.db.prepare(
+        'SELECT event_id FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
+      ),
+      insert: this.db.prepare(
+        `INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      readForwards: this.db
+        .prepare<[string, number, number], EventRow>(
+          'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
+        )
+        .safeIntegers(true),
+      readBackwards: this.db
+        .prepare<[string, number, number], EventRow>(
+          'SELECT * FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
+        )
+        .safeIntegers(true),
+      readAllAfter: this.db
+        .prepare<[bigint, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?')
+        .safeIntegers(true),
+    };
+  }
+
+  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    try {
+      return Promise.resolve(this.appendNow(stream, events, expected));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  read(stream: string, options: ReadOptions = {}): Promise<RecordedEvent[]> {
+    try {
+      this.assertOpen();
+      const limit = options.maxCount ?? -1; // SQLite: a negative LIMIT means no limit
+      if (limit === 0) return Promise.resolve([]);
+      const rows =
+        options.direction === 'backwards'
+          ? this.statements.readBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
+          : this.statements.readForwards.all(stream, options.fromRevision ?? 0, limit);
+      return Promise.resolve(rows.map(toRecordedEvent));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  subscribeToAll(options: SubscribeOptions, handlers: SubscriptionHandlers): Subscription {
+    this.assertOpen();
+    const subscription = new SqliteSubscription({
+      fromPosition: options.fromPosition ?? 0n,
+      handlers,
+      pageSize: this.pageSize,
+      pollIntervalMs: this.pollIntervalMs,
+      readPage: (after, limit) => this.statements.readAllAfter.all(after, limit).map(toRecordedEvent),
+      listenForAppends: (listener) => this.listenForAppends(listener),
+      onClosed: () => this.subscriptions.delete(subscription),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    this.db.close();
+  }
+
+  private appendNow(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
+    this.assertOpen();
+    assertValidExpectedRevision(expected);
+    const rows = events.map((event) => ({
+      id: event.id,
+      type: event.type,
+      data: JSON.stringify(event.data),
+      metadata: JSON.stringify(event.metadata ?? {}),
+    }));
+
+    // IMMEDIATE takes the write lock before reading the current revision, so no
+    // other process can append between the check and the insert.
+    const appendInTransaction = this.db.transaction((): AppendResult => {
+      const repeated = this.findRepeatedAppend(stream, events);
+      if (repeated !== undefined) return { nextRevision: repeated };
+      const current = this.statements.currentRevision.get(stream)?.revision ?? -1;
+      const mismatch = checkExpectedRevision(expected, current);
+      if (mismatch) throw new WrongExpectedVersion(stream, expected, mismatch.actual);
+
+      const recordedAt = Date.now();
+      let revision = current;
+      for (const row of rows) {
+        revision += 1;
+        try {
+          this.statements.insert.run(stream, revision, row.id, row.type, row.data, row.metadata, recordedAt);
+        } catch (error) {
+          if (isUniqueViolation(error)) throw this.partialRepeat(stream, row.id);
+          throw error;
+        }
+      }
+      return { nextRevision: revision };
+    });
+
+    const result = appendInTransaction.immediate();
+    if (rows.length > 0) this.notifyAppend();
+    return result;
+  }
+
+  /**
+   * The revision of the last event when exactly these ids, in this order, are
+   * already stored in the stream (a retried append), whatever revision is now
+   * expected; undefined when the first id is new. Any other overlap is an error:
+   * the writer reused ids.
+   */
+  private findRepeatedAppend(stream: string, events: readonly NewEvent[]): number | undefined {
+    const first = events[0];
+    if (first === undefined) return undefined;
+    const start = this.statements.revisionOfEventId.get(stream, first.id)?.revision;
+    // Any later id that is already stored fails the insert on UNIQUE (stream, event_id).
+    if (start === undefined) return undefined;
+    const storedIds = this.statements.eventIdsFrom.all(stream, start, events.length).map((row) => row.event_id);
+    const sameBatch = storedIds.length === events.length && events.every((event, i) => storedIds[i] === event.id);
+    if (!sameBatch) throw this.partialRepeat(stream, first.id);
+    return start + events.length - 1;
+  }
+
+  private partialRepeat(stream: string, eventId: string): Error {
+    return new Error(
+      `stream ${stream}: event ${eventId} is already stored, but not as part of the same batch in the same order`,
+    );
+  }
+
+  private listenForAppends(listener: () => void): () => void {
+    let listeners = appendListenersByFile.get(this.fileKey);
+    if (!listeners) {
+      listeners = new Set();
+      appendListenersByFile.set(this.fileKey, listeners);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) appendListenersByFile.delete(this.fileKey);
+    };
+  }
+
+  private notifyAppend(): void {
+    for (const listener of appendListenersByFile.get(this.fileKey) ?? []) listener();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the event store is closed');
+  }
+}
+
+interface SqliteSubscriptionParts {
+  fromPosition: bigint;
+  handlers: SubscriptionHandlers;
+  pageSize: number;
+  pollIntervalMs: number;
+  readPage(after: bigint, limit: number): RecordedEvent[];
+  listenForAppends(listener: () => void): () => void;
+  onClosed(): void;
+}
+
+class SqliteSubscription implements Subscription {
+  private closed = false;
+  private wake: (() => void) | undefined;
+  private readonly stopListening: () => void;
+  private readonly running: Promise<void>;
+
+  constructor(private readonly parts: SqliteSubscriptionParts) {
+    this.stopListening = parts.listenForAppends(() => this.wake?.());
+    this.running = this.deliver().finally(() => {
+      this.stopListening();
+      parts.onClosed();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    await this.running;
+  }
+
+  private async deliver(): Promise<void> {
+    let checkpoint = this.parts.fromPosition;
+    // Never call a handler before subscribeToAll has returned the subscription.
+    await Promise.resolve();
+    try {
+      while (!this.closed) {
+        const page = this.parts.readPage(checkpoint, this.parts.pageSize);
+        if (page.length === 0) {
+          await this.waitForAppendOrPoll();
+          continue;
+        }
+        for (const event of page) {
+          if (this.closed) return;
+          await this.parts.handlers.onEvent(event);
+          checkpoint = event.position;
+        }
+      }
+    } catch (error) {
+      this.closed = true;
+      reportSubscriptionError(this.parts.handlers, error);
+    }
+  }
+
+  /** Nothing can append between the empty read and this call: both run in one synchronous step. */
+  private waitForAppendOrPoll(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, this.parts.pollIntervalMs);
+      this.wake = done;
+    }).finally(() => {
+      this.wake = undefined;
+    });
+  }
+}
+
+/** Inside the write lock only the (stream, event_id) key can clash: revisions follow the current one. */
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    stream: row.stream,
+    revision: Number(row.revision),
+    position: row.position,
+    type: row.type,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    recordedAt: new Date(Number(row.recorded_at)),
+  };
+}
