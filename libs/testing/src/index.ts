@@ -1,2 +1,4 @@
 export * from './kafka-broker.js';
 export * from './system.js';
+export * from './totp-oracle.js';
+export * from './http-client.js';

@@ -1,0 +1,422 @@
+import { createHmac } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  apiClient,
+  jwtClaims,
+  settledStep,
+  startSystem,
+  totpAt,
+  waitForStepAfter,
+  type ApiClient,
+  type RunningSystem,
+  type SystemMode,
+} from '#testing';
+
+/**
+ * The whole journey over HTTP, exactly as a client would drive it, against
+ * the four services as separate processes on Kafka and against the one-process
+ * default. Codes come from an independent RFC 6238 implementation.
+ */
+const ADMIN = { email: 'admin@example.com', password: 'correct horse battery staple' };
+const PASSWORD = 'a-long-enough-password';
+
+interface Enrollment {
+  secret: string;
+  otpauthUri: string;
+  qrCode: string;
+}
+
+describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', (mode) => {
+  let system: RunningSystem;
+  let api: ApiClient;
+  let adminToken: string;
+  const secrets: string[] = [];
+  const tokens: string[] = [];
+
+  const login = (email: string, password = PASSWORD, headers?: Record<string, string>) =>
+    api.post('/v1/auth/login', { email, password }, { headers });
+
+  const accessToken = async (email: string): Promise<string> => {
+    const response = await login(email);
+    expect(response.body.status).toBe('authenticated');
+    tokens.push(String(response.body.accessToken));
+    return String(response.body.accessToken);
+  };
+
+  const createUser = async (email: string, roles: string[] = []) => {
+    const response = await api.post('/v1/admin/users', { email, password: PASSWORD, roles }, { token: adminToken });
+    expect(response.status).toBe(201);
+    return String(response.body.id);
+  };
+
+  /** Enrols and activates with the codes of the previous and the current step; returns the secret and that step. */
+  const activateMfa = async (token: string): Promise<{ secret: string; step: number }> => {
+    const enrollment = await api.post<Enrollment>('/v1/me/mfa/enrollment', undefined, { token });
+    expect(enrollment.status).toBe(201);
+    const { secret } = enrollment.body;
+    secrets.push(secret);
+    const step = await settledStep();
+    const activation = await api.post(
+      '/v1/me/mfa/activation',
+      { code1: totpAt(secret, step - 1), code2: totpAt(secret, step) },
+      { token },
+    );
+    expect(activation.status).toBe(200);
+    expect(activation.body).toMatchObject({ status: 'active', activatedAt: expect.any(String) });
+    return { secret, step };
+  };
+
+  beforeAll(async () => {
+    system = await startSystem({
+      mode,
+      kafkaBrokers: inject('kafkaBrokers'),
+      env: {
+        BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+        BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+        LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+        TOTP_ISSUER: 'Acme Books',
+      },
+    });
+    api = apiClient(system.baseUrl);
+    const response = await api.post('/v1/auth/login', ADMIN);
+    expect(response.body.status).toBe('authenticated');
+    adminToken = String(response.body.accessToken);
+  });
+
+  afterAll(async () => {
+    await system?.stop({ removeData: true });
+  });
+
+  it('activates MFA with two consecutive codes, then asks for a code at every login, each code once', async () => {
+    const aliceId = await createUser('alice@example.com', ['accounting']);
+    const first = await login('alice@example.com');
+    expect(first.body.status).toBe('authenticated');
+    const aliceToken = String(first.body.accessToken);
+    expect(jwtClaims(aliceToken)).toMatchObject({ sub: aliceId, roles: ['accounting'], amr: ['pwd'] });
+
+    const enrollment = await api.post<Enrollment>('/v1/me/mfa/enrollment', undefined, { token: aliceToken });
+    expect(enrollment.status).toBe(201);
+    const { secret, otpauthUri, qrCode } = enrollment.body;
+    secrets.push(secret);
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    const uri = new URL(otpauthUri);
+    expect(uri.protocol).toBe('otpauth:');
+    expect(uri.searchParams.get('secret')).toBe(secret);
+    expect(uri.searchParams.get('issuer')).toBe('Acme Books');
+    expect(decodeURIComponent(uri.pathname)).toContain('alice@example.com');
+    expect(qrCode).toMatch(/^data:image\/png;base64,/);
+    const png = Buffer.from(qrCode.slice('data:image/png;base64,'.length), 'base64');
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect((await api.get('/v1/me', { token: aliceToken })).body).toMatchObject({ mfa: { status: 'pending' } });
+
+    const step = await settledStep();
+    const reversed = await api.post(
+      '/v1/me/mfa/activation',
+      { code1: totpAt(secret, step), code2: totpAt(secret, step - 1) },
+      { token: aliceToken },
+    );
+    expect(reversed).toMatchObject({ status: 400, body: { error: 'invalid_codes' } });
+    const activation = await api.post(
+      '/v1/me/mfa/activation',
+      { code1: totpAt(secret, step - 1), code2: totpAt(secret, step) },
+      { token: aliceToken },
+    );
+    expect(activation).toMatchObject({ status: 200, body: { status: 'active' } });
+    const again = await api.post<Enrollment>('/v1/me/mfa/enrollment', undefined, { token: aliceToken });
+    expect(again).toMatchObject({ status: 409, body: { error: 'mfa_already_active' } });
+
+    const challenge = await login('alice@example.com');
+    expect(challenge.body).toMatchObject({ status: 'mfa_required', expiresIn: 300 });
+    expect(challenge.body.accessToken).toBeUndefined();
+    const mfaToken = String(challenge.body.mfaToken);
+    tokens.push(mfaToken);
+    expect((await api.get('/v1/me', { token: mfaToken })).status).toBe(401);
+
+    const wrongCode = totpAt(secret, step + 1) === '000000' ? '111111' : '000000';
+    const wrong = await api.post('/v1/auth/login/mfa', { mfaToken, code: wrongCode });
+    expect(wrong).toMatchObject({ status: 401, body: { error: 'invalid_code' } });
+
+    // The step after activation's is within the accepted drift: a fresh code.
+    const code = totpAt(secret, step + 1);
+    const right = await api.post('/v1/auth/login/mfa', { mfaToken, code });
+    expect(right).toMatchObject({ status: 200, body: { status: 'authenticated', tokenType: 'Bearer' } });
+    const strongToken = String(right.body.accessToken);
+    tokens.push(strongToken);
+    expect(jwtClaims(strongToken)).toMatchObject({ sub: aliceId, amr: ['pwd', 'otp'] });
+
+    const replayLogin = await login('alice@example.com');
+    const replay = await api.post('/v1/auth/login/mfa', { mfaToken: replayLogin.body.mfaToken, code });
+    expect(replay).toEqual({ ...wrong, headers: replay.headers });
+    const reuseActivationStep = await api.post('/v1/auth/login/mfa', {
+      mfaToken: replayLogin.body.mfaToken,
+      code: totpAt(secret, step),
+    });
+    expect(reuseActivationStep).toMatchObject({ status: 401, body: { error: 'invalid_code' } });
+
+    // Deactivation needs a code of a step not used yet: wait for the clock to move on.
+    await waitForStepAfter(step);
+    const fresh = totpAt(secret, step + 2);
+    const unconfirmed = await api.post('/v1/me/mfa/deactivation', { code: fresh }, { token: strongToken });
+    expect(unconfirmed).toMatchObject({ status: 400, body: { error: 'confirmation_required' } });
+    const declined = await api.post('/v1/me/mfa/deactivation', { code: fresh, confirm: false }, { token: strongToken });
+    expect(declined).toMatchObject({ status: 400, body: { error: 'confirmation_required' } });
+    const wrongDeactivation = await api.post(
+      '/v1/me/mfa/deactivation',
+      { code: wrongCode, confirm: true },
+      { token: strongToken },
+    );
+    expect(wrongDeactivation).toMatchObject({ status: 401, body: { error: 'invalid_code' } });
+    const deactivation = await api.post('/v1/me/mfa/deactivation', { code: fresh, confirm: true }, { token: strongToken });
+    expect(deactivation).toMatchObject({ status: 200, body: { status: 'inactive' } });
+
+    expect((await login('alice@example.com')).body.status).toBe('authenticated');
+    expect((await api.get('/v1/me', { token: strongToken })).body).toMatchObject({
+      id: aliceId,
+      email: 'alice@example.com',
+      roles: ['accounting'],
+      mfa: { status: 'inactive', activatedAt: null },
+    });
+  }, 120_000);
+
+  it('locks the code step after 5 wrong codes: then even the right code gets 423', async () => {
+    await createUser('bob@example.com');
+    const { secret, step } = await activateMfa(await accessToken('bob@example.com'));
+    const { mfaToken } = (await login('bob@example.com')).body;
+    const wrongCode = totpAt(secret, step + 1) === '999999' ? '888888' : '999999';
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const wrong = await api.post('/v1/auth/login/mfa', { mfaToken, code: wrongCode });
+      expect(wrong).toMatchObject({ status: 401, body: { error: 'invalid_code' } });
+    }
+    const locked = await api.post('/v1/auth/login/mfa', { mfaToken, code: totpAt(secret, step + 1) });
+    expect(locked).toMatchObject({ status: 423, body: { error: 'mfa_locked' } });
+  });
+
+  it('lets an admin reset MFA, recorded with who and why, and shows the audit trail without secrets', async () => {
+    const carolId = await createUser('carol@example.com');
+    const { secret } = await activateMfa(await accessToken('carol@example.com'));
+    expect((await login('carol@example.com')).body.status).toBe('mfa_required');
+
+    const reset = await api.post(
+      `/v1/admin/users/${carolId}/mfa/reset`,
+      { reason: 'phone lost' },
+      { token: adminToken },
+    );
+    expect(reset).toMatchObject({ status: 200, body: { status: 'inactive' } });
+    expect((await login('carol@example.com')).body.status).toBe('authenticated');
+
+    const audit = await api.get<{ events: { type: string; revision: number; data: Record<string, unknown> }[] }>(
+      `/v1/admin/users/${carolId}/mfa/events`,
+      { token: adminToken },
+    );
+    expect(audit.status).toBe(200);
+    expect(audit.body.events.map((event) => event.type)).toEqual(['MfaEnrollmentStarted', 'MfaActivated', 'MfaDeactivated']);
+    expect(audit.body.events.map((event) => event.revision)).toEqual([0, 1, 2]);
+    expect(JSON.stringify(audit.body.events[2]?.data)).toContain('phone lost');
+    const adminId = String(jwtClaims(adminToken).sub);
+    expect(JSON.stringify(audit.body.events[2]?.data)).toContain(adminId);
+    const auditText = JSON.stringify(audit.body);
+    expect(auditText).not.toContain(secret);
+    expect(auditText).not.toMatch(/ciphertext/i);
+  });
+
+  it('restricts logins to the IP allow-list, ignores a forged X-Forwarded-For, and lifts it', async () => {
+    await createUser('dan@example.com');
+    const restrict = await api.put('/v1/admin/policies/ip-allowlist', { cidrs: ['10.0.0.0/8', '2001:db8::/32'] }, { token: adminToken });
+    expect(restrict.status).toBe(200);
+    expect(restrict.body).toMatchObject({ ipAllowlist: ['10.0.0.0/8', '2001:db8::/32'] });
+    try {
+      expect(await login('dan@example.com')).toMatchObject({ status: 403, body: { error: 'ip_not_allowed' } });
+      const forged = await login('dan@example.com', PASSWORD, { 'x-forwarded-for': '10.1.2.3' });
+      expect(forged).toMatchObject({ status: 403, body: { error: 'ip_not_allowed' } });
+      // A wrong password stays a wrong password: the allow-list reveals nothing about credentials.
+      expect((await login('dan@example.com', 'not-the-password!')).status).toBe(401);
+    } finally {
+      const lift = await api.put('/v1/admin/policies/ip-allowlist', { cidrs: [] }, { token: adminToken });
+      expect(lift).toMatchObject({ status: 200, body: { ipAllowlist: [] } });
+    }
+    expect((await login('dan@example.com')).body.status).toBe('authenticated');
+    const invalid = await api.put('/v1/admin/policies/ip-allowlist', { cidrs: ['10.0.0.0/33'] }, { token: adminToken });
+    expect(invalid).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+  });
+
+  it('makes MFA mandatory for a role: the enrolment-only token enrols and does nothing else', async () => {
+    await createUser('erin@example.com', ['billing']);
+    const policy = await api.put(
+      '/v1/admin/policies/mfa',
+      { requiredForAll: false, requiredForRoles: ['billing'] },
+      { token: adminToken },
+    );
+    expect(policy).toMatchObject({ status: 200, body: { mfa: { requiredForAll: false, requiredForRoles: ['billing'] } } });
+    try {
+      const response = await login('erin@example.com');
+      expect(response.body).toMatchObject({ status: 'mfa_enrollment_required', tokenType: 'Bearer' });
+      const enrolOnly = String(response.body.accessToken);
+      tokens.push(enrolOnly);
+      expect((await api.get('/v1/me', { token: enrolOnly })).status).toBe(200);
+      expect((await api.get('/v1/admin/policies', { token: enrolOnly })).status).toBe(403);
+      expect(
+        (await api.post('/v1/me/mfa/deactivation', { code: '123456', confirm: true }, { token: enrolOnly })).status,
+      ).toBe(403);
+      await activateMfa(enrolOnly);
+      expect((await login('erin@example.com')).body.status).toBe('mfa_required');
+      // Users outside the role are not asked.
+      expect((await login('dan@example.com')).body.status).toBe('authenticated');
+    } finally {
+      await api.put('/v1/admin/policies/mfa', { requiredForAll: false, requiredForRoles: [] }, { token: adminToken });
+    }
+  }, 60_000);
+
+  it('keeps administration to admins of the same organisation', async () => {
+    const frankId = await createUser('frank@example.com', ['accounting']);
+    const frankToken = await accessToken('frank@example.com');
+    for (const call of [
+      () => api.get('/v1/admin/policies', { token: frankToken }),
+      () => api.post('/v1/admin/users', { email: 'x@example.com', password: PASSWORD, roles: [] }, { token: frankToken }),
+      () => api.post(`/v1/admin/users/${frankId}/mfa/reset`, { reason: 'x' }, { token: frankToken }),
+    ]) {
+      expect(await call()).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    }
+
+    const tenant = await api.post(
+      '/v1/admin/organisations',
+      { name: 'Other Ltd', adminEmail: 'boss@other.example', adminPassword: PASSWORD },
+      { token: adminToken },
+    );
+    expect(tenant).toMatchObject({ status: 201, body: { name: 'Other Ltd', id: expect.any(String), adminId: expect.any(String) } });
+    const otherAdmin = await accessToken('boss@other.example');
+    const reset = await api.post(`/v1/admin/users/${frankId}/mfa/reset`, { reason: 'x' }, { token: otherAdmin });
+    expect(reset).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect((await api.get(`/v1/admin/users/${frankId}/mfa/events`, { token: otherAdmin })).status).toBe(404);
+    const nested = await api.post(
+      '/v1/admin/organisations',
+      { name: 'Nested Ltd', adminEmail: 'n@other.example', adminPassword: PASSWORD },
+      { token: otherAdmin },
+    );
+    expect(nested).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    const taken = await api.post('/v1/admin/users', { email: 'frank@example.com', password: PASSWORD, roles: [] }, { token: adminToken });
+    expect(taken).toMatchObject({ status: 409, body: { error: 'email_taken' } });
+    const weak = await api.post('/v1/admin/users', { email: 'w@example.com', password: 'short', roles: [] }, { token: adminToken });
+    expect(weak).toMatchObject({ status: 400, body: { error: 'weak_password' } });
+  });
+
+  it('answers an unknown email and a wrong password the same way, in the same time', async () => {
+    await createUser('gina@example.com');
+    const unknown = await login('nobody@example.com', 'wrong-password-123');
+    const wrong = await login('gina@example.com', 'wrong-password-123');
+    expect(unknown.status).toBe(401);
+    expect(unknown.body).toEqual(wrong.body);
+    expect(unknown.body).toEqual({ error: 'invalid_credentials', message: expect.any(String) });
+
+    const timings = { unknown: [] as number[], wrong: [] as number[] };
+    for (let round = 0; round < 12; round++) {
+      for (const [kind, email] of [
+        ['unknown', `nobody${round}@example.com`],
+        ['wrong', 'gina@example.com'],
+      ] as const) {
+        const started = performance.now();
+        expect((await login(email, 'wrong-password-123')).status).toBe(401);
+        timings[kind].push(performance.now() - started);
+      }
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const ratio = median(timings.unknown) / median(timings.wrong);
+    // Without the dummy hash an unknown email answers several times faster than a wrong password.
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  });
+
+  it('refuses forged, foreign and misused tokens', async () => {
+    const [, payload] = adminToken.split('.');
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
+    expect((await api.get('/v1/me', { token: unsigned })).status).toBe(401);
+
+    const jwks = (await api.get<{ keys: Record<string, unknown>[] }>('/.well-known/jwks.json')).body;
+    const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: jwks.keys[0]?.kid })).toString('base64url');
+    const hmacKey = JSON.stringify(jwks.keys[0]);
+    const signature = createHmac('sha256', hmacKey).update(`${header}.${payload}`).digest('base64url');
+    expect((await api.get('/v1/me', { token: `${header}.${payload}.${signature}` })).status).toBe(401);
+
+    const tampered = adminToken.slice(0, -4) + (adminToken.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    expect((await api.get('/v1/me', { token: tampered })).status).toBe(401);
+    const missing = await api.get('/v1/me');
+    expect(missing).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+    expect((await api.post('/v1/auth/login/mfa', { mfaToken: adminToken, code: '123456' })).body).toMatchObject({
+      error: 'invalid_mfa_token',
+    });
+  });
+
+  it("answers a client's mistakes with 4xx in the documented shape", async () => {
+    const malformed = await api.post('/v1/auth/login', undefined, { rawBody: '{"email": ' });
+    expect(malformed).toMatchObject({ status: 400, body: { error: 'validation_failed', message: expect.any(String) } });
+    const huge = await api.post('/v1/auth/login', undefined, {
+      rawBody: JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(70 * 1024) }),
+    });
+    expect(huge).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+    const missingFields = await api.post('/v1/auth/login', { email: 'a@example.com' });
+    expect(missingFields).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+    const notFound = await api.get('/v1/nothing-here', { token: adminToken });
+    expect(notFound).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    const badCode = await api.post('/v1/me/mfa/activation', { code1: 'abc', code2: 12 }, { token: adminToken });
+    expect(badCode).toMatchObject({ status: 400, body: { error: 'validation_failed' } });
+  });
+
+  it('publishes integration events without secrets (distributed: on Kafka)', async () => {
+    if (mode === 'embedded') return expect(system.env.KAFKA_BROKERS).toBeUndefined();
+    const consumer = new Kafka({ clientId: 'e2e-audit', brokers: inject('kafkaBrokers').split(','), logLevel: logLevel.NOTHING }).consumer({
+      groupId: `e2e-audit-${Date.now()}`,
+      maxWaitTimeInMs: 250,
+    });
+    const seen: string[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: ['auth.mfa.events', 'auth.identity.events'], fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value?.toString() ?? '') });
+      const aliceEvents = () => seen.filter((text) => text.includes('MfaActivated')).length;
+      await expect.poll(aliceEvents, { timeout: 30_000 }).toBeGreaterThan(0);
+    } finally {
+      await consumer.disconnect();
+    }
+    const all = seen.join('\n');
+    for (const secret of secrets) expect(all).not.toContain(secret);
+    expect(all).not.toContain('$argon2');
+    expect(all).not.toContain(PASSWORD);
+    const event = JSON.parse(seen.find((text) => text.includes('MfaActivated'))!);
+    expect(event).toMatchObject({
+      eventId: expect.any(String),
+      type: 'MfaActivated',
+      schemaVersion: expect.any(Number),
+      occurredAt: expect.any(String),
+      source: { stream: expect.stringMatching(/^mfa-/), revision: expect.any(Number) },
+    });
+  });
+
+  it('never writes secrets, passwords, hashes or tokens to the logs', () => {
+    const logs = system.logs();
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of [...secrets, ...tokens, ADMIN.password, PASSWORD, adminToken]) expect(logs).not.toContain(secret);
+    expect(logs).not.toContain('$argon2');
+  });
+});
+
+describe('login rate limit (embedded)', () => {
+  let system: RunningSystem;
+
+  beforeAll(async () => {
+    system = await startSystem({ mode: 'embedded', env: { LOGIN_RATE_LIMIT_PER_MINUTE: '3' } });
+  });
+
+  afterAll(async () => {
+    await system?.stop({ removeData: true });
+  });
+
+  it('answers 429 with Retry-After past the per-IP limit', async () => {
+    const api = apiClient(system.baseUrl);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect((await api.post('/v1/auth/login', { email: 'x@example.com', password: 'wrong-password' })).status).toBe(401);
+    }
+    const limited = await api.post('/v1/auth/login', { email: 'x@example.com', password: 'wrong-password' });
+    expect(limited).toMatchObject({ status: 429, body: { error: 'too_many_attempts' } });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
