@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toIntegrationData } from './integration-events.js';
+import type { RecordedEvent } from '#event-store';
+import { toIdentityIntegrationEvent, toIntegrationData } from './integration-events.js';
 import { normaliseEmail } from './email-reservation/email.js';
 import type { EmailReserved } from './email-reservation/email-reservation.decider.js';
 import type { OrganisationCreated } from './organisations/organisation.decider.js';
@@ -66,5 +67,79 @@ describe('toIntegrationData', () => {
     };
     expect(toIntegrationData(reserved)).toBeNull();
     expect(toIntegrationData({ type: 'toString', data: {} })).toBeNull();
+  });
+});
+
+describe('toIdentityIntegrationEvent', () => {
+  const recorded = (stream: string, type: string, data: Record<string, unknown>): RecordedEvent => ({
+    id: 'e1',
+    stream,
+    revision: 0,
+    position: 42n,
+    type,
+    data,
+    metadata: { schemaVersion: 1 },
+    recordedAt: new Date('2025-03-01T10:00:00.000Z'),
+  });
+  const registered = {
+    schemaVersion: 1,
+    userId: 'u1',
+    orgId: 'o1',
+    email,
+    passwordHash,
+    roles: ['admin'],
+    registeredAt: '2025-03-01T10:00:00.000Z',
+  };
+
+  it('publishes a registration keyed by the user, with its source and without the hash', () => {
+    const event = toIdentityIntegrationEvent(recorded('user-u1', 'UserRegistered', registered));
+    expect(event).toEqual({
+      eventId: 'e1',
+      type: 'UserRegistered',
+      schemaVersion: 1,
+      aggregateId: 'u1',
+      userId: 'u1',
+      orgId: 'o1',
+      occurredAt: '2025-03-01T10:00:00.000Z',
+      source: { stream: 'user-u1', revision: 0, position: '42' },
+      data: {
+        schemaVersion: 1,
+        userId: 'u1',
+        orgId: 'o1',
+        email,
+        roles: ['admin'],
+        registeredAt: registered.registeredAt,
+      },
+    });
+    expect(JSON.stringify(event)).not.toContain('$argon2');
+  });
+
+  it('keys an organisation by itself', () => {
+    const data = {
+      schemaVersion: 1,
+      orgId: 'o1',
+      name: 'Operator',
+      createdAt: '2025-03-01T10:00:00.000Z',
+      bootstrap: true,
+    };
+    expect(toIdentityIntegrationEvent(recorded('org-o1', 'OrganisationCreated', data))).toMatchObject({
+      aggregateId: 'o1',
+      orgId: 'o1',
+      data,
+    });
+  });
+
+  it.each([
+    ['an email reservation', recorded('email-ab12', 'EmailReserved', { schemaVersion: 1, email, userId: 'u1' })],
+    [
+      'the installation record',
+      recorded('installation', 'InstallationBootstrapped', { schemaVersion: 1, orgId: 'o1' }),
+    ],
+    ['a relay checkpoint', recorded('relay_checkpoint-identity', 'RelayCheckpointed', { position: '41' })],
+    ['a snapshot', recorded('user_snapshot-u1', 'Snapshot', { version: 1, revision: 0, state: registered })],
+    ['a user event outside its own stream', recorded('user_snapshot-u1', 'UserRegistered', registered)],
+    ['a user event in another user stream', recorded('user-u2', 'UserRegistered', registered)],
+  ])('does not publish %s', (_, event) => {
+    expect(toIdentityIntegrationEvent(event)).toBeNull();
   });
 });

@@ -1,5 +1,7 @@
-import type { OrganisationCreated } from './organisations/organisation.decider.js';
-import type { UserRegistered, UserRolesChanged } from './users/user.decider.js';
+import type { IntegrationEvent } from '#contracts';
+import type { RecordedEvent } from '#event-store';
+import { organisationStream, type OrganisationCreated } from './organisations/organisation.decider.js';
+import { userStream, type UserRegistered, type UserRolesChanged } from './users/user.decider.js';
 
 /**
  * What of each identity event other services may see on `auth.identity.events`.
@@ -36,4 +38,35 @@ export function toIntegrationData(event: {
     if (Object.hasOwn(event.data, field)) published[field] = event.data[field];
   }
   return published;
+}
+
+/**
+ * A stored identity event as published on `auth.identity.events`, or `null`
+ * for what is not published: email reservations, the installation record,
+ * snapshots, relay checkpoints, anything outside a `user-` or `org-` stream.
+ * Keyed by the user (user events) or the organisation (organisation events).
+ */
+export function toIdentityIntegrationEvent(recorded: RecordedEvent): IntegrationEvent | null {
+  const data = toIntegrationData(recorded);
+  if (!data) return null;
+  const userId = typeof data['userId'] === 'string' ? data['userId'] : undefined;
+  const orgId = typeof data['orgId'] === 'string' ? data['orgId'] : undefined;
+  const isOrganisationEvent = recorded.type === 'OrganisationCreated';
+  const aggregateId = isOrganisationEvent ? orgId : userId;
+  if (!aggregateId) return null;
+  // The same type in any other stream (a snapshot, another service's stream on a shared cluster) is not published.
+  const ownStream = isOrganisationEvent ? organisationStream(aggregateId) : userStream(aggregateId);
+  const schemaVersion = data['schemaVersion'];
+  if (recorded.stream !== ownStream || typeof schemaVersion !== 'number') return null;
+  return {
+    eventId: recorded.id,
+    type: recorded.type,
+    schemaVersion,
+    aggregateId,
+    ...(userId ? { userId } : {}),
+    ...(orgId ? { orgId } : {}),
+    occurredAt: recorded.recordedAt.toISOString(),
+    source: { stream: recorded.stream, revision: recorded.revision, position: recorded.position.toString() },
+    data,
+  };
 }

@@ -1,7 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, type Config } from '#config';
 import { EventStoreModule } from '#event-store';
-import { healthController } from '#messaging';
+import { healthController, integrationRelayProvider } from '#messaging';
+import { toPolicyIntegrationEvent } from './integration-events.js';
+import { SetIpAllowlistController } from './ip-allowlist/set-ip-allowlist.controller.js';
+import { EvaluateLoginController } from './login-evaluation/evaluate-login.controller.js';
+import { SetMfaRequirementController } from './mfa-requirement/set-mfa-requirement.controller.js';
+import { GetPolicyController } from './org-policy/get-policy.controller.js';
+import { OrgPolicyRepository } from './org-policy/org-policy.repository.js';
 
 @Module({})
 export class PolicyModule {
@@ -10,9 +16,20 @@ export class PolicyModule {
       module: PolicyModule,
       imports: [
         ConfigModule.forRoot(config),
-        EventStoreModule.forService({ service: 'policy', eventStoreUrl: config.EVENTSTORE_URL, dataDir: config.DATA_DIR }),
+        EventStoreModule.forService({
+          service: 'policy',
+          eventStoreUrl: config.EVENTSTORE_URL,
+          dataDir: config.DATA_DIR,
+        }),
       ],
-      controllers: [healthController('policy', config)],
+      controllers: [
+        healthController('policy', config),
+        EvaluateLoginController,
+        GetPolicyController,
+        SetIpAllowlistController,
+        SetMfaRequirementController,
+      ],
+      providers: [OrgPolicyRepository, integrationRelayProvider('policy', toPolicyIntegrationEvent)],
     };
   }
 }

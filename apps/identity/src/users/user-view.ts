@@ -1,0 +1,12 @@
+import type { UserView } from '#contracts';
+import type { UserState } from './user.decider.js';
+
+export type RegisteredUser = Extract<UserState, { status: 'registered' }>;
+
+/** What a reply may say about a user: never the password hash. */
+export const toUserView = (user: RegisteredUser): UserView => ({
+  id: user.userId,
+  email: user.email,
+  orgId: user.orgId,
+  roles: [...user.roles],
+});
