@@ -22,3 +22,4 @@ export {
   type SnapshotStore,
 } from './snapshots.js';
 export { EventStoreModule, type EventStoreModuleOptions } from './event-store.module.js';
+export * from './event-codec.js';

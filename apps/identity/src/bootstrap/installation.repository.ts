@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AggregateRepository, EVENT_STORE, type EventStore } from '#event-store';
-import { eventCodec } from '../event-codec.js';
+import { AggregateRepository, EVENT_STORE, type EventStore, eventCodec } from '#event-store';
 import {
   installationDecider,
   type InstallationCommand,

@@ -1,13 +1,13 @@
-import type { EncodedEvent, RecordedEvent } from '#event-store';
+import type { EncodedEvent } from './aggregate-repository.js';
+import type { RecordedEvent } from './event-store.port.js';
 
 /**
  * Between the event store and the deciders: a domain event as it is appended
  * (`encode`: its payload carries `schemaVersion`, repeated in the metadata for
  * readers) and a stored event as the current domain event (`upcast`: a payload
  * of an older version is lifted one version at a time). Introducing version 2
- * of an event is one step: `steps: { IpAllowlistSet: { 1: (v1) => v2 } }` and
- * its current version bumped. (The identity service has the same helper: a
- * service never imports another one's internals.)
+ * of an event is one step: `steps: { UserRegistered: { 1: (v1) => v2 } }` and
+ * its current version bumped.
  */
 
 export type StoredEventData = Readonly<Record<string, unknown>>;

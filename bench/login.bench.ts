@@ -1,0 +1,71 @@
+/**
+ * Full MFA login (`POST /v1/auth/login` + `POST /v1/auth/login/mfa`) over real
+ * Kafka, the four apps as separate processes, at concurrency 16. A code step
+ * passes once per user, so the load is spread over many users, each logging in
+ * once. In the same run: argon2id verify throughput alone at concurrency 16 —
+ * the floor every login pays.
+ */
+import { hash, verify } from '@node-rs/argon2';
+import { PASSWORD_HASH_PARAMETERS } from '../apps/identity/src/passwords/password-hasher.js';
+import { acquireKafkaBroker, apiClient, currentStep, settledStep, startSystem, totpAt } from '#testing';
+import { formatLoad, runLoad } from './lib/load.js';
+
+const USERS = Number(process.argv[2] ?? 240);
+const CONCURRENCY = 16;
+const PASSWORD = 'benchmark-password-1';
+const ADMIN = { email: 'admin@bench.example', password: 'benchmark-admin-password' };
+
+const broker = await acquireKafkaBroker();
+const system = await startSystem({
+  mode: 'distributed',
+  kafkaBrokers: broker.brokers,
+  env: {
+    BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+    BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    LOGIN_RATE_LIMIT_PER_MINUTE: '1000000',
+  },
+});
+try {
+  const api = apiClient(system.baseUrl);
+  const admin = String((await api.post('/v1/auth/login', ADMIN)).body.accessToken);
+  console.info(`setting up ${USERS} users with MFA active...`);
+  const users: { email: string; secret: string; activatedStep: number }[] = [];
+  await runLoad(USERS, 4, async (index) => {
+    const email = `user${index}@bench.example`;
+    await api.post('/v1/admin/users', { email, password: PASSWORD, roles: [] }, { token: admin });
+    const token = String((await api.post('/v1/auth/login', { email, password: PASSWORD })).body.accessToken);
+    const { secret } = (await api.post<{ secret: string }>('/v1/me/mfa/enrollment', undefined, { token })).body;
+    const step = await settledStep();
+    const activation = await api.post('/v1/me/mfa/activation', { code1: totpAt(secret, step - 1), code2: totpAt(secret, step) }, { token });
+    if (activation.status !== 200) throw new Error(`activation failed: ${JSON.stringify(activation.body)}`);
+    users.push({ email, secret, activatedStep: step });
+  });
+
+  const login = await runLoad(users.length, CONCURRENCY, async (index) => {
+    const user = users[index]!;
+    const first = await api.post('/v1/auth/login', { email: user.email, password: PASSWORD });
+    const step = Math.max(currentStep(), user.activatedStep + 1);
+    const second = await api.post('/v1/auth/login/mfa', { mfaToken: first.body.mfaToken, code: totpAt(user.secret, step) });
+    if (second.body.status !== 'authenticated') throw new Error(`login failed: ${JSON.stringify(second.body)}`);
+  });
+
+  const stored = await hash(PASSWORD, { ...toOptions() });
+  const floor = await runLoad(users.length, CONCURRENCY, () => verify(stored, PASSWORD));
+
+  console.info(`full MFA login over Kafka (${broker.source} broker), ${users.length} users`);
+  console.info(formatLoad('login + login/mfa', login));
+  console.info(formatLoad('argon2id verify alone (floor)', floor));
+  console.info(`logins/s ÷ argon2 verifies/s = ${(login.perSecond / floor.perSecond).toFixed(2)} (aim: ≥ 0.7)`);
+} finally {
+  await system.stop({ removeData: true });
+  await broker.release();
+}
+
+function toOptions() {
+  return {
+    algorithm: 2, // Algorithm.Argon2id (an ambient const enum)
+    memoryCost: PASSWORD_HASH_PARAMETERS.memoryCostKib,
+    timeCost: PASSWORD_HASH_PARAMETERS.timeCost,
+    parallelism: PASSWORD_HASH_PARAMETERS.parallelism,
+  };
+}
