@@ -25,13 +25,19 @@ export default defineConfig({
   test: {
     reporters: ['default', ['json', { outputFile: '.cache/vitest-results.json' }]],
     projects: [
-      { ...shared, test: { name: 'unit', include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts'] } },
+      {
+        ...shared,
+        test: { name: 'unit', include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts'], sequence: { groupOrder: 0 } },
+      },
       {
         ...shared,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.spec.ts'],
           globalSetup: ['test/setup/kafka.global-setup.ts'],
+          // Systems on one broker share its topics and consumer groups: one at a time.
+          sequence: { groupOrder: 1 },
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },
@@ -42,6 +48,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.spec.ts'],
           globalSetup: ['test/setup/kafka.global-setup.ts'],
+          sequence: { groupOrder: 2 },
           testTimeout: 60_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -399,24 +399,30 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
   });
 });
 
-describe('login rate limit (embedded)', () => {
+describe('login rate limit behind a trusted proxy (embedded, TRUST_PROXY on)', () => {
   let system: RunningSystem;
 
   beforeAll(async () => {
-    system = await startSystem({ mode: 'embedded', env: { LOGIN_RATE_LIMIT_PER_MINUTE: '3' } });
+    system = await startSystem({ mode: 'embedded', env: { LOGIN_RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'true' } });
   });
 
   afterAll(async () => {
     await system?.stop({ removeData: true });
   });
 
-  it('answers 429 with Retry-After past the per-IP limit', async () => {
+  it('answers 429 with Retry-After past the limit, per client IP taken from X-Forwarded-For', async () => {
     const api = apiClient(system.baseUrl);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      expect((await api.post('/v1/auth/login', { email: 'x@example.com', password: 'wrong-password' })).status).toBe(401);
-    }
-    const limited = await api.post('/v1/auth/login', { email: 'x@example.com', password: 'wrong-password' });
+    const attempt = (clientIp: string) =>
+      api.post(
+        '/v1/auth/login',
+        { email: 'x@example.com', password: 'wrong-password' },
+        // The proxy appends the address it saw; what the client sent before it is not trusted.
+        { headers: { 'x-forwarded-for': `203.0.113.99, ${clientIp}` } },
+      );
+    for (let count = 0; count < 3; count++) expect((await attempt('198.51.100.1')).status).toBe(401);
+    const limited = await attempt('198.51.100.1');
     expect(limited).toMatchObject({ status: 429, body: { error: 'too_many_attempts' } });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await attempt('198.51.100.2')).status).toBe(401);
   });
 });

@@ -13,7 +13,9 @@ export async function startGateway(config: Config, logger?: LoggerService | fals
     ...(logger !== undefined ? { logger } : {}),
   });
   app.useBodyParser('json', { limit: '64kb' });
-  app.set('trust proxy', config.TRUST_PROXY);
+  // One trusted hop: the client is the address our reverse proxy saw (the last
+  // X-Forwarded-For entry), so a client cannot choose its IP by sending the header.
+  app.set('trust proxy', config.TRUST_PROXY ? 1 : false);
   app.disable('x-powered-by');
   const document = SwaggerModule.createDocument(
     app,
