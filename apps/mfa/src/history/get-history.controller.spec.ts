@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MfaRpc } from '#contracts';
+import { mfaStreamName } from '../mfa-enrollment/mfa-enrollment.events.js';
+import {
+  appCode,
+  CONTEXT,
+  startMfaService,
+  wrongCode,
+  type MfaServiceUnderTest,
+} from '../testing/mfa-service.testing.js';
+import { SecretCipher } from '../totp/secret-cipher.js';
+
+describe('mfa.get-history', () => {
+  let service: MfaServiceUnderTest;
+  let secret: string;
+  const typedCodes: string[] = [];
+
+  /** Enrol, a failed activation, activate, log in, a wrong code, deactivate, admin reset of a new set-up. */
+  async function lifecycle(): Promise<void> {
+    ({ secret } = await service.ok(MfaRpc.startEnrollment, { userId: 'u1', label: 'ann@example.com' }));
+    const step = service.clock.step();
+    const type = (code: string) => (typedCodes.push(code), code);
+    await service.call(MfaRpc.activate, {
+      userId: 'u1',
+      code1: type(appCode(secret, step)),
+      code2: type(appCode(secret, step - 1)),
+    });
+    await service.ok(MfaRpc.activate, {
+      userId: 'u1',
+      code1: type(appCode(secret, step - 1)),
+      code2: type(appCode(secret, step)),
+    });
+    service.clock.advanceSeconds(30);
+    const now = service.clock.step();
+    await service.ok(MfaRpc.verifyChallenge, { userId: 'u1', code: type(appCode(secret, now)), context: CONTEXT });
+    const wrong = type(wrongCode(secret, [now - 1, now, now + 1]));
+    await service.call(MfaRpc.verifyChallenge, { userId: 'u1', code: wrong, context: CONTEXT });
+    await service.ok(MfaRpc.deactivate, {
+      userId: 'u1',
+      code: type(appCode(secret, now + 1)),
+      confirm: true,
+      context: CONTEXT,
+    });
+    await service.ok(MfaRpc.startEnrollment, { userId: 'u1', label: 'ann@example.com' });
+    await service.ok(MfaRpc.reset, { userId: 'u1', adminId: 'admin-1', reason: 'phone lost' });
+  }
+
+  beforeEach(async () => {
+    service = await startMfaService({ env: { TOTP_ISSUER: 'Acme' } });
+    typedCodes.length = 0;
+  });
+  afterEach(() => service.close({ removeData: true }));
+
+  it('lists the stream oldest first with type, revision, when it happened and the data', async () => {
+    const t0 = service.clock.now().toISOString();
+    await lifecycle();
+
+    const { events } = await service.ok(MfaRpc.getHistory, { userId: 'u1' });
+
+    expect(events.map((event) => [event.revision, event.type])).toEqual([
+      [0, 'MfaEnrollmentStarted'],
+      [1, 'MfaChallengeFailed'],
+      [2, 'MfaActivated'],
+      [3, 'MfaChallengeVerified'],
+      [4, 'MfaChallengeFailed'],
+      [5, 'MfaDeactivated'],
+      [6, 'MfaEnrollmentStarted'],
+      [7, 'MfaDeactivated'],
+    ]);
+    expect(events[0]!.occurredAt).toBe(t0);
+    expect(events[3]).toMatchObject({
+      occurredAt: service.clock.now().toISOString(),
+      data: { context: CONTEXT, verifiedAt: service.clock.now().toISOString() },
+    });
+    expect(events[1]!.data).toMatchObject({ purpose: 'activation', reason: 'invalid_code' });
+    expect(events[7]!.data).toMatchObject({ by: { kind: 'admin', adminId: 'admin-1', reason: 'phone lost' } });
+  });
+
+  it('shows an enrollment by its key id and parameters, without the sealed secret or its ciphertext', async () => {
+    await lifecycle();
+    const stored = await service.store.read(mfaStreamName('u1'));
+    const sealed = stored[0]!.data['secret'] as Record<string, string>;
+
+    const { events } = await service.ok(MfaRpc.getHistory, { userId: 'u1' });
+
+    const keyId = new SecretCipher({ current: service.config.MFA_ENCRYPTION_KEY! }).currentKeyId;
+    expect(events[0]!.data).toEqual({
+      schemaVersion: 1,
+      enrollmentId: expect.any(String),
+      keyId,
+      algorithm: 'SHA1',
+      digits: 6,
+      period: 30,
+      issuer: 'Acme',
+      label: 'ann@example.com',
+      startedAt: expect.any(String),
+      expiresAt: expect.any(String),
+    });
+    const json = JSON.stringify(events);
+    for (const material of [
+      secret,
+      sealed['ciphertext']!,
+      sealed['iv']!,
+      sealed['tag']!,
+      service.config.MFA_ENCRYPTION_KEY!,
+    ]) {
+      expect(json).not.toContain(material);
+    }
+    expect(json).not.toMatch(/"(secret|ciphertext|iv|tag)"/);
+    for (const code of typedCodes) expect(json).not.toContain(`"${code}"`);
+  });
+
+  it('is empty for a user without MFA events', async () => {
+    expect(await service.ok(MfaRpc.getHistory, { userId: 'nobody' })).toEqual({ events: [] });
+  });
+
+  it('answers a missing user id with invalid_payload', async () => {
+    expect(await service.call(MfaRpc.getHistory, {})).toMatchObject({ error: { code: 'invalid_payload' } });
+  });
+});

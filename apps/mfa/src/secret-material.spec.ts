@@ -1,0 +1,86 @@
+/**
+ * The TOTP secret leaves the service once, in the enrollment answer. These
+ * specs look for it, and for the codes typed, where it must never be: the raw
+ * bytes of the event store on disk (database and write-ahead log, snapshots
+ * included) and everything the service logged.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScureBase32Plugin } from 'otplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MfaRpc } from '#contracts';
+import { snapshotStreamOf } from '#event-store';
+import { mfaStreamName } from './mfa-enrollment/mfa-enrollment.events.js';
+import {
+  appCode,
+  CONTEXT,
+  startMfaService,
+  wrongCode,
+  type MfaServiceUnderTest,
+} from './testing/mfa-service.testing.js';
+
+describe('secret material', () => {
+  let service: MfaServiceUnderTest;
+  const secrets: string[] = [];
+  const codes: string[] = [];
+
+  /** Every form the secret could take if it were stored: base32 (either case), its bytes as base64 and hex. */
+  const formsOf = (secret: string): string[] => {
+    const bytes = Buffer.from(new ScureBase32Plugin().decode(secret));
+    return [secret, secret.toLowerCase(), bytes.toString('base64'), bytes.toString('hex')];
+  };
+  const storeFiles = () =>
+    ['mfa.sqlite', 'mfa.sqlite-wal'].map((name) => join(service.dataDir, name)).filter((path) => existsSync(path));
+
+  beforeAll(async () => {
+    service = await startMfaService({ env: { MFA_MAX_FAILED_ATTEMPTS: '1000' } });
+    for (const userId of ['u1', 'u2']) {
+      const { secret } = await service.ok(MfaRpc.startEnrollment, { userId, label: `${userId}@example.com` });
+      secrets.push(secret);
+      const step = service.clock.step();
+      const [code1, code2] = [appCode(secret, step - 1), appCode(secret, step)];
+      codes.push(code1, code2);
+      await service.ok(MfaRpc.activate, { userId, code1, code2 });
+    }
+    const [secret] = secrets as [string];
+    for (let i = 0; i < 60; i += 1) {
+      service.clock.advanceSeconds(30);
+      const step = service.clock.step();
+      const code = i % 2 === 0 ? appCode(secret, step) : wrongCode(secret, [step - 1, step, step + 1]);
+      codes.push(code);
+      await service.call(MfaRpc.verifyChallenge, { userId: 'u1', code, context: CONTEXT });
+    }
+  });
+  afterAll(() => service.close({ removeData: true }));
+
+  it('wrote what these specs look through: events, a snapshot, the write-ahead log', async () => {
+    expect(await service.store.read(mfaStreamName('u1'))).toHaveLength(62);
+    expect(await service.store.read(snapshotStreamOf(mfaStreamName('u1')))).toHaveLength(1);
+    expect(storeFiles()).toHaveLength(2);
+    // Plain text is findable in these bytes: the label is there, the secret must not be.
+    const everything = Buffer.concat(storeFiles().map((path) => readFileSync(path)));
+    expect(everything.includes('u1@example.com')).toBe(true);
+  });
+
+  it('never stores a secret in the event store files, in any encoding', () => {
+    for (const path of storeFiles()) {
+      const bytes = readFileSync(path);
+      for (const secret of secrets) {
+        for (const form of formsOf(secret)) expect(bytes.includes(form), `${form} in ${path}`).toBe(false);
+        expect(bytes.includes(Buffer.from(new ScureBase32Plugin().decode(secret)))).toBe(false);
+      }
+    }
+  });
+
+  it('never logs a secret or a code', () => {
+    const logs = service.logs();
+    for (const secret of secrets) for (const form of formsOf(secret)) expect(logs).not.toContain(form);
+    for (const code of codes) expect(logs).not.toContain(code);
+  });
+
+  it('keeps the store files clean once the log is checkpointed into the database', async () => {
+    await service.close();
+    const bytes = readFileSync(join(service.dataDir, 'mfa.sqlite'));
+    for (const secret of secrets) for (const form of formsOf(secret)) expect(bytes.includes(form)).toBe(false);
+  });
+});

@@ -1,0 +1,305 @@
+/**
+ * The mfa service as its own processes (dist/, so `npm run build` first): two
+ * instances on one DATA_DIR sharing the consumer group on the real broker,
+ * driven through the message patterns exactly as the gateway drives them. Codes come from the wall clock; every scenario starts on a step
+ * with at least STEP_MARGIN_MS left, and types codes of that step, the one
+ * before (activation) and the one after (login), so that no 30-second
+ * boundary can fall between computing a code and the service checking it.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { z } from 'zod';
+import {
+  DomainError,
+  INTEGRATION_TOPICS,
+  MfaRpc,
+  type IntegrationEvent,
+  type RequestOf,
+  type ResponseOf,
+  type Rpc,
+} from '#contracts';
+import { codeForStep, DEFAULT_TOTP_PARAMETERS, timeStep } from '../../apps/mfa/src/totp/totp.js';
+import {
+  connectCaller,
+  consumersOf,
+  startServiceProcess,
+  waitUntilAnswering,
+  type Caller,
+  type ServiceProcess,
+} from '../../bench/lib/service-process.js';
+
+const PERIOD_MS = DEFAULT_TOTP_PARAMETERS.period * 1000;
+const STEP_MARGIN_MS = 6_000;
+const INSTANCES = 2;
+const brokers = inject('kafkaBrokers');
+const run = randomUUID().slice(0, 8);
+const CONTEXT = { ip: '203.0.113.9', userAgent: 'integration-spec' };
+
+const appCode = (secret: string, step: number) =>
+  codeForStep({ secret, step, algorithm: DEFAULT_TOTP_PARAMETERS.algorithm, digits: DEFAULT_TOTP_PARAMETERS.digits });
+
+/** The current step, once at least STEP_MARGIN_MS of it remain (else waits for the next one: at most that long). */
+async function freshStep(): Promise<number> {
+  const left = PERIOD_MS - (Date.now() % PERIOD_MS);
+  if (left < STEP_MARGIN_MS) await sleep(left + 100);
+  return timeStep(new Date(), DEFAULT_TOTP_PARAMETERS.period);
+}
+
+/** A 6-digit code that is none of the codes of the steps around `step`. */
+function wrongCode(secret: string, step: number): string {
+  const near = new Set([step - 2, step - 1, step, step + 1, step + 2].map((s) => appCode(secret, s)));
+  for (let n = 0; ; n += 1) if (!near.has(String(n).padStart(6, '0'))) return String(n).padStart(6, '0');
+}
+
+type Outcome<T> =
+  { ok: true; value: T } | { ok: false; code: string; message: string; details?: Record<string, unknown> };
+
+describe('mfa service over Kafka, as separate processes', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mfa-it-'));
+  // No MFA_ENCRYPTION_KEY: the development key is generated into DATA_DIR and must survive the restart.
+  const env = { KAFKA_BROKERS: brokers, DATA_DIR: dataDir, MFA_MAX_FAILED_ATTEMPTS: '5', MFA_LOCKOUT_SECONDS: '300' };
+  const processes: ServiceProcess[] = [];
+  const secrets: string[] = [];
+  const typedCodes: string[] = [];
+  const published: IntegrationEvent[] = [];
+  let caller: Caller;
+  let relayConsumer: Consumer;
+
+  const call = async <R extends Rpc<z.ZodType, unknown>>(
+    rpc: R,
+    payload: RequestOf<R>,
+  ): Promise<Outcome<ResponseOf<R>>> => {
+    try {
+      return { ok: true, value: await caller.services.call(rpc, payload) };
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return {
+        ok: false,
+        code: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+      };
+    }
+  };
+  const ok = async <R extends Rpc<z.ZodType, unknown>>(rpc: R, payload: RequestOf<R>): Promise<ResponseOf<R>> =>
+    caller.services.call(rpc, payload);
+  const verify = (userId: string, code: string) => {
+    typedCodes.push(code);
+    return call(MfaRpc.verifyChallenge, { userId, code, context: CONTEXT });
+  };
+
+  /**
+   * Starts INSTANCES processes of the service on the one DATA_DIR (at once, so
+   * they also race to create the development key) and waits until all of them
+   * share the group's partitions: parallel requests then really run in parallel,
+   * on two processes appending to one SQLite file.
+   */
+  async function startMfa(): Promise<void> {
+    const started = Array.from({ length: INSTANCES }, () => startServiceProcess('mfa', env));
+    processes.push(...started);
+    const output = () =>
+      started
+        .map((mfa) => mfa.logs())
+        .join('\n')
+        .slice(-3000);
+    try {
+      await waitUntilAnswering(() => caller.services.call(MfaRpc.checkHealth, {}), 90_000);
+      await waitUntilAnswering(async () => {
+        const consumers = await consumersOf(brokers, 'mfa');
+        if (consumers > INSTANCES) {
+          throw new Error(
+            `${consumers} processes consume the "mfa" group on ${brokers}: another mfa service (another test run?) ` +
+              'would answer some requests from its own store; stop it and run again',
+          );
+        }
+        if (consumers < INSTANCES) throw new Error(`${consumers} of ${INSTANCES} instances joined the "mfa" group`);
+      }, 60_000);
+    } catch (error) {
+      throw new Error(`mfa did not start: ${(error as Error).message}\n--- mfa output ---\n${output()}`);
+    }
+  }
+
+  /** Enrols and activates `userId` with the codes of steps s - 1 and s; answers the secret. */
+  async function activeUser(userId: string, s: number): Promise<string> {
+    const { secret } = await ok(MfaRpc.startEnrollment, { userId, label: `${userId}@example.com` });
+    secrets.push(secret);
+    const [code1, code2] = [appCode(secret, s - 1), appCode(secret, s)];
+    typedCodes.push(code1, code2);
+    await ok(MfaRpc.activate, { userId, code1, code2 });
+    return secret;
+  }
+
+  beforeAll(async () => {
+    caller = await connectCaller(brokers, `it-mfa-${run}`, 15_000);
+    relayConsumer = new Kafka({
+      clientId: `it-mfa-relay-${run}`,
+      brokers: brokers.split(','),
+      logLevel: logLevel.NOTHING,
+    }).consumer({
+      groupId: `it-mfa-relay-${run}`,
+      maxWaitTimeInMs: 100,
+    });
+    await relayConsumer.connect();
+    const joined = new Promise<void>((resolve) => relayConsumer.on(relayConsumer.events.GROUP_JOIN, () => resolve()));
+    await relayConsumer.subscribe({ topics: [INTEGRATION_TOPICS.mfa], fromBeginning: false });
+    await relayConsumer.run({
+      eachMessage: async ({ message }) => {
+        const event = JSON.parse(message.value?.toString() ?? 'null') as IntegrationEvent;
+        if (event.userId?.startsWith(`it-${run}-`)) published.push(event);
+      },
+    });
+    await joined;
+    await startMfa();
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all(processes.map((mfa) => mfa.stop()));
+    await relayConsumer?.disconnect();
+    await caller?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  afterEach(async () => {
+    // A failure caused by a foreign instance should say so rather than look like a bug.
+    const consumers = await consumersOf(brokers, 'mfa');
+    if (consumers > INSTANCES) {
+      throw new Error(
+        `another mfa service joined the "mfa" group on ${brokers} during this test; its answers are not ours`,
+      );
+    }
+  });
+
+  const ann = `it-${run}-ann`;
+  let annLastStep = 0;
+  let annSecret = '';
+
+  it('walks enrol → activate with two consecutive codes → verify → the same code refused like a wrong one', async () => {
+    const s = await freshStep();
+    const enrollment = await ok(MfaRpc.startEnrollment, { userId: ann, label: 'ann@example.com' });
+    annSecret = enrollment.secret;
+    secrets.push(enrollment.secret);
+    expect(enrollment.secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(enrollment.otpauthUri).toBe(
+      `otpauth://totp/totp-mfa:ann%40example.com?secret=${enrollment.secret}&issuer=totp-mfa&algorithm=SHA1&digits=6&period=30`,
+    );
+    expect(enrollment.qrCode).toMatch(/^data:image\/png;base64,/);
+    expect(await ok(MfaRpc.getStatus, { userId: ann })).toEqual({ status: 'pending', activatedAt: null });
+
+    const [code1, code2] = [appCode(annSecret, s - 1), appCode(annSecret, s)];
+    typedCodes.push(code1, code2);
+    expect(await call(MfaRpc.activate, { userId: ann, code1: code2, code2: code1 })).toMatchObject({
+      ok: false,
+      code: 'invalid_codes',
+    });
+    expect(await call(MfaRpc.activate, { userId: ann, code1, code2 })).toEqual({
+      ok: true,
+      value: { status: 'active', activatedAt: expect.any(String) },
+    });
+
+    const login = appCode(annSecret, s + 1);
+    expect(await verify(ann, login)).toEqual({ ok: true, value: { verified: true } });
+    annLastStep = s + 1;
+    const replayed = await verify(ann, login);
+    const wrong = await verify(ann, wrongCode(annSecret, s));
+    expect(replayed).toEqual({ ok: false, code: 'invalid_code', message: 'the code is not valid' });
+    expect(wrong).toEqual(replayed);
+
+    const { events } = await ok(MfaRpc.getHistory, { userId: ann });
+    expect(events.map((event) => [event.type, event.data['reason'] ?? null])).toEqual([
+      ['MfaEnrollmentStarted', null],
+      ['MfaChallengeFailed', 'invalid_code'],
+      ['MfaActivated', null],
+      ['MfaChallengeVerified', null],
+      ['MfaChallengeFailed', 'replayed'],
+      ['MfaChallengeFailed', 'invalid_code'],
+    ]);
+    expect(JSON.stringify(events)).not.toContain(annSecret);
+    expect(events[0]?.data).not.toHaveProperty('secret');
+  });
+
+  it('lets exactly one of 10 parallel verifications of one valid code through', async () => {
+    const userId = `it-${run}-parallel`;
+    const s = await freshStep();
+    const secret = await activeUser(userId, s);
+    const code = appCode(secret, s + 1);
+
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => verify(userId, code)));
+
+    expect(outcomes.filter((outcome) => outcome.ok)).toEqual([{ ok: true, value: { verified: true } }]);
+    // Replays count as failures: the fifth sets the lock-out, later ones meet it. Never an internal error.
+    for (const outcome of outcomes) if (!outcome.ok) expect(['invalid_code', 'mfa_locked']).toContain(outcome.code);
+    const { events } = await ok(MfaRpc.getHistory, { userId });
+    expect(events.filter((event) => event.type === 'MfaChallengeVerified')).toHaveLength(1);
+    expect(
+      events.filter((event) => event.type === 'MfaChallengeFailed' && event.data['purpose'] === 'login'),
+    ).toHaveLength(9);
+  });
+
+  const bob = `it-${run}-bob`;
+  let bobSecret = '';
+
+  it('locks after 5 wrong codes: the right code is then refused with mfa_locked', async () => {
+    const s = await freshStep();
+    bobSecret = await activeUser(bob, s);
+
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      expect(await verify(bob, wrongCode(bobSecret, s))).toMatchObject({ ok: false, code: 'invalid_code' });
+    }
+    const right = await verify(bob, appCode(bobSecret, s + 1));
+    expect(right).toMatchObject({ ok: false, code: 'mfa_locked', details: { lockedUntil: expect.any(String) } });
+    if (!right.ok) expect(Date.parse(String(right.details?.['lockedUntil']))).toBeGreaterThan(Date.now() + 290_000);
+  });
+
+  it('keeps the lock-out and the last used step across a restart of the service (same DATA_DIR)', async () => {
+    expect(annLastStep).toBeGreaterThan(0);
+    await Promise.all(processes.map((mfa) => mfa.stop()));
+    await startMfa();
+    // Ann's last step stays within the drift window until its step + 1 ends: at least a minute after it was used.
+    expect(timeStep(new Date(), 30)).toBeLessThanOrEqual(annLastStep + 1);
+
+    const replayed = await verify(ann, appCode(annSecret, annLastStep));
+    expect(replayed).toEqual({ ok: false, code: 'invalid_code', message: 'the code is not valid' });
+    const { events } = await ok(MfaRpc.getHistory, { userId: ann });
+    expect(events.at(-1)?.data).toMatchObject({ reason: 'replayed' }); // refused as spent, not as out of the window
+
+    const now = timeStep(new Date(), 30);
+    expect(await verify(bob, appCode(bobSecret, now + 1))).toMatchObject({ ok: false, code: 'mfa_locked' });
+    expect(await ok(MfaRpc.getStatus, { userId: bob })).toMatchObject({ status: 'active' });
+  }, 120_000);
+
+  it('published every event to auth.mfa.events, without secret material', async () => {
+    const expected = (
+      await Promise.all([ann, `it-${run}-parallel`, bob].map((userId) => ok(MfaRpc.getHistory, { userId })))
+    ).reduce((total, { events }) => total + events.length, 0);
+    await expect.poll(() => new Set(published.map((event) => event.eventId)).size, { timeout: 20_000 }).toBe(expected);
+
+    // At least once (each instance runs a relay; consumers dedupe by eventId), in order per user (the message key).
+    const firstSeen = [...new Map(published.map((event) => [event.eventId, event])).values()];
+    const annEvents = firstSeen.filter((event) => event.userId === ann);
+    expect(annEvents.map((event) => event.source.revision)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(annEvents[0]).toMatchObject({
+      type: 'MfaEnrollmentStarted',
+      schemaVersion: 1,
+      aggregateId: ann,
+      userId: ann,
+      source: { stream: `mfa-${ann}`, revision: 0 },
+      data: { keyId: expect.stringMatching(/^[0-9a-f]{16}$/), label: 'ann@example.com' },
+    });
+    const json = JSON.stringify(published);
+    for (const secret of secrets) expect(json).not.toContain(secret);
+    expect(json).not.toMatch(/"(secret|ciphertext|iv|tag)"/);
+  });
+
+  it('logged neither a secret nor a code in either run of the process', () => {
+    const logs = processes.map((mfa) => mfa.logs()).join('\n');
+    expect(logs).toContain('MFA_ENCRYPTION_KEY is not set'); // the development-key warning, once per start
+    expect(logs.match(/MFA_ENCRYPTION_KEY is not set/g)).toHaveLength(2 * INSTANCES);
+    for (const secret of secrets) expect(logs).not.toContain(secret);
+    for (const code of new Set(typedCodes)) expect(logs).not.toContain(code);
+  });
+});
