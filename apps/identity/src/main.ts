@@ -5,6 +5,10 @@ import { IdentityModule } from './identity.module.js';
 
 await runOrExit('identity', async () => {
   const config = loadConfig();
-  const app = await startService({ service: 'identity', module: IdentityModule.register(config), kafkaBrokers: config.KAFKA_BROKERS });
+  const app = await startService({
+    service: 'identity',
+    module: IdentityModule.register(config),
+    kafkaBrokers: config.KAFKA_BROKERS,
+  });
   app.enableShutdownHooks();
 });

@@ -5,6 +5,10 @@ import { PolicyModule } from './policy.module.js';
 
 await runOrExit('policy', async () => {
   const config = loadConfig();
-  const app = await startService({ service: 'policy', module: PolicyModule.register(config), kafkaBrokers: config.KAFKA_BROKERS });
+  const app = await startService({
+    service: 'policy',
+    module: PolicyModule.register(config),
+    kafkaBrokers: config.KAFKA_BROKERS,
+  });
   app.enableShutdownHooks();
 });

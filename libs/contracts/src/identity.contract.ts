@@ -29,6 +29,11 @@ export const IdentityRpc = {
   /** Only admins of the bootstrap (operator) organisation may create organisations. */
   createOrganisation: rpc<OrganisationView>()(
     'identity.create-organisation',
-    z.object({ name: z.string().trim().min(1).max(200), adminEmail: email, adminPassword: password, requestedBy: actor }),
+    z.object({
+      name: z.string().trim().min(1).max(200),
+      adminEmail: email,
+      adminPassword: password,
+      requestedBy: actor,
+    }),
   ),
 } as const;

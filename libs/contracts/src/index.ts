@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './rpc.js';
 export * from './schemas.js';
+export * from './roles.js';
 export * from './identity.contract.js';
 export * from './mfa.contract.js';
 export * from './policy.contract.js';

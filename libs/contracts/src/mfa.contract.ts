@@ -34,6 +34,9 @@ export const MfaRpc = {
     'mfa.deactivate',
     z.object({ userId: id, code: totpCode, confirm: z.boolean(), context: loginContext.optional() }),
   ),
-  reset: rpc<MfaStatusView>()('mfa.reset', z.object({ userId: id, adminId: id, reason: z.string().trim().min(1).max(500) })),
+  reset: rpc<MfaStatusView>()(
+    'mfa.reset',
+    z.object({ userId: id, adminId: id, reason: z.string().trim().min(1).max(500) }),
+  ),
   getHistory: rpc<MfaHistoryView>()('mfa.get-history', z.object({ userId: id })),
 } as const;

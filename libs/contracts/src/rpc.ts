@@ -16,10 +16,12 @@ export type RequestOf<R> = R extends Rpc<infer Schema, unknown> ? z.input<Schema
 export type ParsedRequestOf<R> = R extends Rpc<infer Schema, unknown> ? z.output<Schema> : never;
 export type ResponseOf<R> = R extends Rpc<z.ZodType, infer Response> ? Response : never;
 
-export const rpc = <Response>() => <Schema extends z.ZodType>(pattern: string, request: Schema): Rpc<Schema, Response> => ({
-  pattern,
-  request,
-});
+export const rpc =
+  <Response>() =>
+  <Schema extends z.ZodType>(pattern: string, request: Schema): Rpc<Schema, Response> => ({
+    pattern,
+    request,
+  });
 
 export type ServiceName = 'identity' | 'mfa' | 'policy';
 

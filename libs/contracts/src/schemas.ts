@@ -1,12 +1,17 @@
 import { z } from 'zod';
+import { MAX_ROLE_LENGTH, MAX_ROLES, ROLE_NAME } from './roles.js';
 
 /** Shared payload pieces, validated the same way at the HTTP edge and the Kafka edge. */
-export const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an identifier');
+export const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be an identifier');
 export const email = z.string().trim().min(3).max(254).email();
 /** Length rules (12+ code points) are the identity service's password policy, answered as `weak_password`. */
 export const password = z.string().min(1).max(1024);
-export const role = z.string().trim().min(1).max(64).regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be a lower-case role name');
-export const roles = z.array(role).max(32);
+export const role = z.string().trim().min(1).max(MAX_ROLE_LENGTH).regex(ROLE_NAME, 'must be a lower-case role name');
+export const roles = z.array(role).max(MAX_ROLES);
 export const totpCode = z.string().regex(/^\d{6,8}$/, 'must be 6 to 8 digits');
 export const loginContext = z.object({ ip: z.string().max(64), userAgent: z.string().max(512) });
 export const empty = z.object({}).optional();

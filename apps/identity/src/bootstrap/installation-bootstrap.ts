@@ -1,3 +1,4 @@
+import { ADMIN_ROLE } from '#contracts';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { CONFIG, type Config } from '#config';
@@ -13,7 +14,6 @@ import { OrganisationAlreadyExists, organisationStream } from '../organisations/
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { checkPasswordPolicy, WeakPassword } from '../passwords/password-policy.js';
 import { UserRegistration } from '../registration/user-registration.js';
-import { ADMIN_ROLE } from '../users/roles.js';
 import { userStream } from '../users/user.decider.js';
 import { UserRepository } from '../users/user.repository.js';
 import { INSTALLATION_STREAM, type InstallationState } from './installation.decider.js';

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IdentityRpc, type OrganisationView, type ParsedRequestOf } from '#contracts';
+import { IdentityRpc, type OrganisationView, type ParsedRequestOf, ADMIN_ROLE } from '#contracts';
 import { answer } from '#messaging';
 import { UserRegistration } from '../registration/user-registration.js';
-import { ADMIN_ROLE } from '../users/roles.js';
 import { userStream } from '../users/user.decider.js';
 import { UserRepository } from '../users/user.repository.js';
 import { assertMayCreateOrganisations, NotAllowedToCreateOrganisations } from './organisation-creation-right.js';

@@ -1,5 +1,4 @@
-import { DomainError } from '#contracts';
-import { ADMIN_ROLE } from '../users/roles.js';
+import { DomainError, ADMIN_ROLE } from '#contracts';
 import type { OrganisationState } from './organisation.decider.js';
 
 export class NotAllowedToCreateOrganisations extends DomainError {

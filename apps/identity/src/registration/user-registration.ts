@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, type UserView } from '#contracts';
+import { DomainError, type UserView, normaliseRoles } from '#contracts';
 import { emailReservationStream, normaliseEmail, type NormalisedEmail } from '../email-reservation/email.js';
 import { EmailTaken } from '../email-reservation/email-reservation.decider.js';
 import { EmailReservationRepository } from '../email-reservation/email-reservation.repository.js';
@@ -8,7 +8,6 @@ import { organisationStream } from '../organisations/organisation.decider.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { checkPasswordPolicy } from '../passwords/password-policy.js';
-import { normaliseRoles } from '../users/roles.js';
 import { UserAlreadyExists, userStream } from '../users/user.decider.js';
 import { UserRepository } from '../users/user.repository.js';
 import { toUserView } from '../users/user-view.js';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '#contracts';
+import { DomainError, InvalidRoles } from '#contracts';
 import { normaliseEmail } from '../email-reservation/email.js';
-import { InvalidRoles } from './roles.js';
 import {
   UserAlreadyExists,
   UserNotFound,

@@ -1,7 +1,6 @@
-import { DomainError } from '#contracts';
+import { DomainError, normaliseRoles, sameRoles } from '#contracts';
 import type { Decider } from '#event-store';
 import type { NormalisedEmail } from '../email-reservation/email.js';
-import { normaliseRoles, sameRoles } from './roles.js';
 
 export const userStream = (userId: string): string => `user-${userId}`;
 

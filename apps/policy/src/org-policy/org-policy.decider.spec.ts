@@ -1,6 +1,6 @@
+import { InvalidRoles } from '#contracts';
 import { describe, expect, it } from 'vitest';
 import { InvalidCidr } from '../ip-allowlist/cidr.js';
-import { InvalidRoles } from '../mfa-requirement/required-roles.js';
 import {
   MAX_ALLOWLIST_ENTRIES,
   TooManyCidrs,

@@ -1,7 +1,6 @@
-import { DomainError } from '#contracts';
+import { DomainError, normaliseRoles } from '#contracts';
 import type { Decider } from '#event-store';
 import { normaliseCidrs } from '../ip-allowlist/cidr.js';
-import { normaliseRequiredRoles } from '../mfa-requirement/required-roles.js';
 
 /** One policy aggregate per organisation. */
 export const orgPolicyStream = (orgId: string): string => `org-policy-${orgId}`;
@@ -87,7 +86,7 @@ export const orgPolicyDecider = {
       }
       case 'SetMfaRequirement': {
         const { orgId, requiredForAll, setBy, now } = command.data;
-        const requiredForRoles = normaliseRequiredRoles(command.data.requiredForRoles);
+        const requiredForRoles = normaliseRoles(command.data.requiredForRoles, 'requiredForRoles');
         if (requiredForAll === state.mfa.requiredForAll && sameList(requiredForRoles, state.mfa.requiredForRoles)) {
           return [];
         }
