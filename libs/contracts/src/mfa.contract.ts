@@ -18,7 +18,16 @@ export interface EnrollmentView {
 
 export interface MfaHistoryView {
   readonly events: ReadonlyArray<{ type: string; revision: number; occurredAt: string; data: Record<string, unknown> }>;
+  /** Where the next page starts (pass it as `fromRevision`); null once the end of the stream is reached. */
+  readonly nextRevision: number | null;
 }
+
+/**
+ * Events per `mfa.get-history` answer, at most: a user who logged in for years
+ * has thousands, and an answer must stay well under Kafka's 1 MB message limit
+ * (an event is under 1 KB even with the longest user agent).
+ */
+export const MFA_HISTORY_PAGE_SIZE = 500;
 
 export const MfaRpc = {
   checkHealth: rpc<HealthReport>()('mfa.check-health', empty),
@@ -38,5 +47,13 @@ export const MfaRpc = {
     'mfa.reset',
     z.object({ userId: id, adminId: id, reason: z.string().trim().min(1).max(500) }),
   ),
-  getHistory: rpc<MfaHistoryView>()('mfa.get-history', z.object({ userId: id })),
+  /** Oldest first, one page of at most `maxCount` (default and cap MFA_HISTORY_PAGE_SIZE) events from `fromRevision` (default 0). */
+  getHistory: rpc<MfaHistoryView>()(
+    'mfa.get-history',
+    z.object({
+      userId: id,
+      fromRevision: z.number().int().min(0).optional(),
+      maxCount: z.number().int().min(1).max(MFA_HISTORY_PAGE_SIZE).optional(),
+    }),
+  ),
 } as const;

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MfaRpc } from '#contracts';
+import { MFA_HISTORY_PAGE_SIZE, MfaRpc } from '#contracts';
 import { mfaStreamName } from '../mfa-enrollment/mfa-enrollment.events.js';
 import {
+  activeUser,
   appCode,
   CONTEXT,
   startMfaService,
@@ -111,7 +112,40 @@ describe('mfa.get-history', () => {
   });
 
   it('is empty for a user without MFA events', async () => {
-    expect(await service.ok(MfaRpc.getHistory, { userId: 'nobody' })).toEqual({ events: [] });
+    expect(await service.ok(MfaRpc.getHistory, { userId: 'nobody' })).toEqual({ events: [], nextRevision: null });
+  });
+
+  it('pages: maxCount events from fromRevision, and where the next page starts', async () => {
+    await lifecycle(); // 8 events
+    const page = async (fromRevision: number) => {
+      const { events, nextRevision } = await service.ok(MfaRpc.getHistory, { userId: 'u1', fromRevision, maxCount: 3 });
+      return [events.map((event) => event.revision), nextRevision];
+    };
+
+    expect(await page(0)).toEqual([[0, 1, 2], 3]);
+    expect(await page(3)).toEqual([[3, 4, 5], 6]);
+    expect(await page(6)).toEqual([[6, 7], null]);
+    expect(await page(8)).toEqual([[], null]);
+  });
+
+  it(`answers at most ${MFA_HISTORY_PAGE_SIZE} events at once, so an answer fits in a Kafka message`, async () => {
+    await activeUser(service, 'u1'); // 2 events
+    // The largest events there are: a wrong code with the longest context the contract lets in.
+    const context = { ip: 'f'.repeat(64), userAgent: 'u'.repeat(512) };
+    for (let attempt = 0; attempt <= MFA_HISTORY_PAGE_SIZE; attempt += 1) {
+      await service.call(MfaRpc.verifyChallenge, { userId: 'u1', code: '000000', context });
+    }
+
+    const first = await service.ok(MfaRpc.getHistory, { userId: 'u1' });
+    expect(first.events).toHaveLength(MFA_HISTORY_PAGE_SIZE);
+    expect(first.nextRevision).toBe(MFA_HISTORY_PAGE_SIZE);
+    expect(Buffer.byteLength(JSON.stringify(first))).toBeLessThan(1024 * 1024 * 0.75);
+    const rest = await service.ok(MfaRpc.getHistory, { userId: 'u1', fromRevision: MFA_HISTORY_PAGE_SIZE });
+    expect(rest.events.map((event) => event.revision)).toEqual([500, 501, 502]);
+    expect(rest.nextRevision).toBeNull();
+    expect(await service.call(MfaRpc.getHistory, { userId: 'u1', maxCount: MFA_HISTORY_PAGE_SIZE + 1 })).toMatchObject({
+      error: { code: 'invalid_payload' },
+    });
   });
 
   it('answers a missing user id with invalid_payload', async () => {
