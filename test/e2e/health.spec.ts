@@ -30,7 +30,9 @@ describe.each<SystemMode>(['embedded', 'distributed'])('GET /health (%s)', (mode
   it('serves the OpenAPI document and the JWKS', async () => {
     const docs = (await (await fetch(`${system.baseUrl}/docs-json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/v1/auth/login', '/v1/auth/login/mfa', '/v1/me']));
-    const jwks = (await (await fetch(`${system.baseUrl}/.well-known/jwks.json`)).json()) as { keys: Record<string, unknown>[] };
+    const jwks = (await (await fetch(`${system.baseUrl}/.well-known/jwks.json`)).json()) as {
+      keys: Record<string, unknown>[];
+    };
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
     expect(jwks.keys[0]?.d).toBeUndefined();
   });

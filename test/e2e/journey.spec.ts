@@ -167,7 +167,11 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
       { token: strongToken },
     );
     expect(wrongDeactivation).toMatchObject({ status: 401, body: { error: 'invalid_code' } });
-    const deactivation = await api.post('/v1/me/mfa/deactivation', { code: fresh, confirm: true }, { token: strongToken });
+    const deactivation = await api.post(
+      '/v1/me/mfa/deactivation',
+      { code: fresh, confirm: true },
+      { token: strongToken },
+    );
     expect(deactivation).toMatchObject({ status: 200, body: { status: 'inactive' } });
 
     expect((await login('alice@example.com')).body.status).toBe('authenticated');
@@ -210,7 +214,11 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
       { token: adminToken },
     );
     expect(audit.status).toBe(200);
-    expect(audit.body.events.map((event) => event.type)).toEqual(['MfaEnrollmentStarted', 'MfaActivated', 'MfaDeactivated']);
+    expect(audit.body.events.map((event) => event.type)).toEqual([
+      'MfaEnrollmentStarted',
+      'MfaActivated',
+      'MfaDeactivated',
+    ]);
     expect(audit.body.events.map((event) => event.revision)).toEqual([0, 1, 2]);
     expect(JSON.stringify(audit.body.events[2]?.data)).toContain('phone lost');
     const adminId = String(jwtClaims(adminToken).sub);
@@ -218,11 +226,23 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
     const auditText = JSON.stringify(audit.body);
     expect(auditText).not.toContain(secret);
     expect(auditText).not.toMatch(/ciphertext/i);
+    expect(audit.body).toMatchObject({ nextRevision: null });
+    const page = await api.get<{ events: { revision: number }[] }>(
+      `/v1/admin/users/${carolId}/mfa/events?fromRevision=1`,
+      {
+        token: adminToken,
+      },
+    );
+    expect(page.body.events.map((event) => event.revision)).toEqual([1, 2]);
   });
 
   it('restricts logins to the IP allow-list, ignores a forged X-Forwarded-For, and lifts it', async () => {
     await createUser('dan@example.com');
-    const restrict = await api.put('/v1/admin/policies/ip-allowlist', { cidrs: ['10.0.0.0/8', '2001:db8::/32'] }, { token: adminToken });
+    const restrict = await api.put(
+      '/v1/admin/policies/ip-allowlist',
+      { cidrs: ['10.0.0.0/8', '2001:db8::/32'] },
+      { token: adminToken },
+    );
     expect(restrict.status).toBe(200);
     expect(restrict.body).toMatchObject({ ipAllowlist: ['10.0.0.0/8', '2001:db8::/32'] });
     try {
@@ -247,7 +267,10 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
       { requiredForAll: false, requiredForRoles: ['billing'] },
       { token: adminToken },
     );
-    expect(policy).toMatchObject({ status: 200, body: { mfa: { requiredForAll: false, requiredForRoles: ['billing'] } } });
+    expect(policy).toMatchObject({
+      status: 200,
+      body: { mfa: { requiredForAll: false, requiredForRoles: ['billing'] } },
+    });
     try {
       const response = await login('erin@example.com');
       expect(response.body).toMatchObject({ status: 'mfa_enrollment_required', tokenType: 'Bearer' });
@@ -272,7 +295,8 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
     const frankToken = await accessToken('frank@example.com');
     for (const call of [
       () => api.get('/v1/admin/policies', { token: frankToken }),
-      () => api.post('/v1/admin/users', { email: 'x@example.com', password: PASSWORD, roles: [] }, { token: frankToken }),
+      () =>
+        api.post('/v1/admin/users', { email: 'x@example.com', password: PASSWORD, roles: [] }, { token: frankToken }),
       () => api.post(`/v1/admin/users/${frankId}/mfa/reset`, { reason: 'x' }, { token: frankToken }),
     ]) {
       expect(await call()).toMatchObject({ status: 403, body: { error: 'forbidden' } });
@@ -283,7 +307,10 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
       { name: 'Other Ltd', adminEmail: 'boss@other.example', adminPassword: PASSWORD },
       { token: adminToken },
     );
-    expect(tenant).toMatchObject({ status: 201, body: { name: 'Other Ltd', id: expect.any(String), adminId: expect.any(String) } });
+    expect(tenant).toMatchObject({
+      status: 201,
+      body: { name: 'Other Ltd', id: expect.any(String), adminId: expect.any(String) },
+    });
     const otherAdmin = await accessToken('boss@other.example');
     const reset = await api.post(`/v1/admin/users/${frankId}/mfa/reset`, { reason: 'x' }, { token: otherAdmin });
     expect(reset).toMatchObject({ status: 404, body: { error: 'not_found' } });
@@ -294,9 +321,17 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
       { token: otherAdmin },
     );
     expect(nested).toMatchObject({ status: 403, body: { error: 'forbidden' } });
-    const taken = await api.post('/v1/admin/users', { email: 'frank@example.com', password: PASSWORD, roles: [] }, { token: adminToken });
+    const taken = await api.post(
+      '/v1/admin/users',
+      { email: 'frank@example.com', password: PASSWORD, roles: [] },
+      { token: adminToken },
+    );
     expect(taken).toMatchObject({ status: 409, body: { error: 'email_taken' } });
-    const weak = await api.post('/v1/admin/users', { email: 'w@example.com', password: 'short', roles: [] }, { token: adminToken });
+    const weak = await api.post(
+      '/v1/admin/users',
+      { email: 'w@example.com', password: 'short', roles: [] },
+      { token: adminToken },
+    );
     expect(weak).toMatchObject({ status: 400, body: { error: 'weak_password' } });
   });
 
@@ -332,7 +367,9 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
     expect((await api.get('/v1/me', { token: unsigned })).status).toBe(401);
 
     const jwks = (await api.get<{ keys: Record<string, unknown>[] }>('/.well-known/jwks.json')).body;
-    const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: jwks.keys[0]?.kid })).toString('base64url');
+    const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: jwks.keys[0]?.kid })).toString(
+      'base64url',
+    );
     const hmacKey = JSON.stringify(jwks.keys[0]);
     const signature = createHmac('sha256', hmacKey).update(`${header}.${payload}`).digest('base64url');
     expect((await api.get('/v1/me', { token: `${header}.${payload}.${signature}` })).status).toBe(401);
@@ -363,7 +400,11 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
 
   it('publishes integration events without secrets (distributed: on Kafka)', async () => {
     if (mode === 'embedded') return expect(system.env.KAFKA_BROKERS).toBeUndefined();
-    const consumer = new Kafka({ clientId: 'e2e-audit', brokers: inject('kafkaBrokers').split(','), logLevel: logLevel.NOTHING }).consumer({
+    const consumer = new Kafka({
+      clientId: 'e2e-audit',
+      brokers: inject('kafkaBrokers').split(','),
+      logLevel: logLevel.NOTHING,
+    }).consumer({
       groupId: `e2e-audit-${Date.now()}`,
       maxWaitTimeInMs: 250,
     });
@@ -394,7 +435,8 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
   it('never writes secrets, passwords, hashes or tokens to the logs', () => {
     const logs = system.logs();
     expect(logs.length).toBeGreaterThan(0);
-    for (const secret of [...secrets, ...tokens, ADMIN.password, PASSWORD, adminToken]) expect(logs).not.toContain(secret);
+    for (const secret of [...secrets, ...tokens, ADMIN.password, PASSWORD, adminToken])
+      expect(logs).not.toContain(secret);
     expect(logs).not.toContain('$argon2');
   });
 });

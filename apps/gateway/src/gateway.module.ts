@@ -23,7 +23,11 @@ export class GatewayModule {
       imports: [
         ConfigModule.forRoot(config),
         PassportModule,
-        MessagingModule.forCaller({ caller: 'gateway', kafkaBrokers: config.KAFKA_BROKERS, timeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS }),
+        MessagingModule.forCaller({
+          caller: 'gateway',
+          kafkaBrokers: config.KAFKA_BROKERS,
+          timeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS,
+        }),
       ],
       controllers: [HealthController, LoginController, MeController, AdminUsersController, AdminPoliciesController],
       providers: [

@@ -8,7 +8,10 @@ import { answer } from './answer.js';
 const HEALTH_RPC = { identity: IdentityRpc.checkHealth, mfa: MfaRpc.checkHealth, policy: PolicyRpc.checkHealth };
 
 /** `<service>.check-health`: a real round trip through the transport and a read of the service's event store. */
-export function healthController(service: ServiceName, config: Pick<Config, 'KAFKA_BROKERS' | 'EVENTSTORE_URL'>): Type<unknown> {
+export function healthController(
+  service: ServiceName,
+  config: Pick<Config, 'KAFKA_BROKERS' | 'EVENTSTORE_URL'>,
+): Type<unknown> {
   const rpc = HEALTH_RPC[service];
   const transport = config.KAFKA_BROKERS ? 'kafka' : 'in-process';
   const eventStore = config.EVENTSTORE_URL ? 'eventstoredb' : 'sqlite';

@@ -14,7 +14,12 @@ export interface StartServiceOptions {
 }
 
 /** Starts a service's message handlers on Kafka (creating the topics first) or in-process. */
-export async function startService({ service, module, kafkaBrokers, logger }: StartServiceOptions): Promise<INestMicroservice> {
+export async function startService({
+  service,
+  module,
+  kafkaBrokers,
+  logger,
+}: StartServiceOptions): Promise<INestMicroservice> {
   if (kafkaBrokers) await ensureTopics(kafkaBrokers, service);
   const app = await NestFactory.createMicroservice(module as never, {
     ...(kafkaBrokers ? kafkaServerOptions(service, kafkaBrokers) : { strategy: new InProcessServer() }),

@@ -22,7 +22,9 @@ export class AdminPoliciesController {
   }
 
   @Put('ip-allowlist')
-  @ApiOperation({ summary: 'Restrict logins to IPv4/IPv6 addresses and CIDR ranges; an empty list lifts the restriction' })
+  @ApiOperation({
+    summary: 'Restrict logins to IPv4/IPv6 addresses and CIDR ranges; an empty list lifts the restriction',
+  })
   @ApiBody({ schema: z.toJSONSchema(IpAllowlistBody) as object })
   setIpAllowlist(@CurrentPrincipal() admin: Principal, @Body(new ZodPipe(IpAllowlistBody)) body: IpAllowlistBody) {
     return this.services.call(PolicyRpc.setIpAllowlist, { orgId: admin.org, cidrs: body.cidrs, setBy: admin.sub });
@@ -31,7 +33,10 @@ export class AdminPoliciesController {
   @Put('mfa')
   @ApiOperation({ summary: 'Require MFA for everyone or for given roles' })
   @ApiBody({ schema: z.toJSONSchema(MfaRequirementBody) as object })
-  setMfaRequirement(@CurrentPrincipal() admin: Principal, @Body(new ZodPipe(MfaRequirementBody)) body: MfaRequirementBody) {
+  setMfaRequirement(
+    @CurrentPrincipal() admin: Principal,
+    @Body(new ZodPipe(MfaRequirementBody)) body: MfaRequirementBody,
+  ) {
     return this.services.call(PolicyRpc.setMfaRequirement, { orgId: admin.org, ...body, setBy: admin.sub });
   }
 }

@@ -1,12 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { DomainError, IdentityRpc, MfaRpc } from '#contracts';
+import { DomainError, IdentityRpc, MFA_HISTORY_PAGE_SIZE, MfaRpc } from '#contracts';
 import { ServiceClient } from '#messaging';
 import { CurrentPrincipal, RequiresRole } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/token.service.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
-import { CreateOrganisationBody, CreateUserBody, ResetMfaBody, UserIdParam } from './admin.schemas.js';
+import { CreateOrganisationBody, CreateUserBody, HistoryQuery, ResetMfaBody, UserIdParam } from './admin.schemas.js';
 
 @ApiTags('administration')
 @ApiBearerAuth()
@@ -19,15 +19,25 @@ export class AdminUsersController {
   @ApiOperation({ summary: "Create a user in the admin's organisation" })
   @ApiBody({ schema: z.toJSONSchema(CreateUserBody, { io: 'input' }) as object })
   async createUser(@CurrentPrincipal() admin: Principal, @Body(new ZodPipe(CreateUserBody)) body: CreateUserBody) {
-    const user = await this.services.call(IdentityRpc.registerUser, { ...body, orgId: admin.org, registeredBy: admin.sub });
+    const user = await this.services.call(IdentityRpc.registerUser, {
+      ...body,
+      orgId: admin.org,
+      registeredBy: admin.sub,
+    });
     return { id: user.id, email: user.email, roles: user.roles };
   }
 
   @Post('organisations')
   @ApiOperation({ summary: 'Create an organisation (tenant) with its first admin; operators only' })
   @ApiBody({ schema: z.toJSONSchema(CreateOrganisationBody) as object })
-  createOrganisation(@CurrentPrincipal() admin: Principal, @Body(new ZodPipe(CreateOrganisationBody)) body: CreateOrganisationBody) {
-    return this.services.call(IdentityRpc.createOrganisation, { ...body, requestedBy: { userId: admin.sub, orgId: admin.org } });
+  createOrganisation(
+    @CurrentPrincipal() admin: Principal,
+    @Body(new ZodPipe(CreateOrganisationBody)) body: CreateOrganisationBody,
+  ) {
+    return this.services.call(IdentityRpc.createOrganisation, {
+      ...body,
+      requestedBy: { userId: admin.sub, orgId: admin.org },
+    });
   }
 
   @Post('users/:id/mfa/reset')
@@ -45,10 +55,18 @@ export class AdminUsersController {
   }
 
   @Get('users/:id/mfa/events')
-  @ApiOperation({ summary: "The user's MFA event stream for audit, oldest first, without secrets" })
-  async mfaEvents(@CurrentPrincipal() admin: Principal, @Param('id', new ZodPipe(UserIdParam)) userId: string) {
+  @ApiOperation({
+    summary: "The user's MFA event stream for audit, oldest first, without secrets",
+    description: `At most ${MFA_HISTORY_PAGE_SIZE} events a page; \`nextRevision\` (when not null) is the \`fromRevision\` of the next page.`,
+  })
+  @ApiQuery({ name: 'fromRevision', required: false, type: Number })
+  async mfaEvents(
+    @CurrentPrincipal() admin: Principal,
+    @Param('id', new ZodPipe(UserIdParam)) userId: string,
+    @Query(new ZodPipe(HistoryQuery)) query: HistoryQuery,
+  ) {
     await this.assertSameOrganisation(admin, userId);
-    return this.services.call(MfaRpc.getHistory, { userId });
+    return this.services.call(MfaRpc.getHistory, { userId, fromRevision: query.fromRevision });
   }
 
   /** Users of other organisations do not exist for this admin: 404, not 403, so ids cannot be probed. */

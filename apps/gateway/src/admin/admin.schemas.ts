@@ -21,3 +21,6 @@ export const MfaRequirementBody = z.object({ requiredForAll: z.boolean(), requir
 export type MfaRequirementBody = z.infer<typeof MfaRequirementBody>;
 
 export const UserIdParam = id;
+
+export const HistoryQuery = z.object({ fromRevision: z.coerce.number().int().min(0).optional() });
+export type HistoryQuery = z.infer<typeof HistoryQuery>;

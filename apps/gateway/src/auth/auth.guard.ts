@@ -17,7 +17,10 @@ export class AuthGuard extends PassportAuthGuard('jwt') {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     await super.canActivate(context);
     const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;
-    if (principal.kind === 'enrollment' && !this.reflector.getAllAndOverride<boolean>(ALLOWS_ENROLLMENT_TOKEN, targets)) {
+    if (
+      principal.kind === 'enrollment' &&
+      !this.reflector.getAllAndOverride<boolean>(ALLOWS_ENROLLMENT_TOKEN, targets)
+    ) {
       throw new DomainError('forbidden', 'this token may only be used to set up MFA');
     }
     const role = this.reflector.getAllAndOverride<string | undefined>(REQUIRED_ROLE, targets);

@@ -20,7 +20,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       issuer: TOKEN_ISSUER,
       audience: [AUDIENCE.access, AUDIENCE.enrollment],
       ignoreExpiration: false,
-      secretOrKeyProvider: (_request: Request, rawJwtToken: string, done: (error: Error | null, key?: string | Buffer) => void) => {
+      secretOrKeyProvider: (
+        _request: Request,
+        rawJwtToken: string,
+        done: (error: Error | null, key?: string | Buffer) => void,
+      ) => {
         // jsonwebtoken accepts the KeyObject although passport-jwt's types name only strings and buffers.
         const key = tokens.publicKeyFor(rawJwtToken);
         if (key) done(null, key as unknown as Buffer);

@@ -1,5 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -33,18 +40,22 @@ function assertP256(key: KeyObject, name: string): void {
  * generated once into DATA_DIR, with a warning. `JWT_PREVIOUS_PUBLIC_KEYS`
  * (concatenated PEMs) keep tokens signed before a rotation verifiable.
  */
-export function loadSigningKeys(options: { privateKeyPem?: string; previousPublicKeysPem?: string; dataDir: string }): SigningKeys {
+export function loadSigningKeys(options: {
+  privateKeyPem?: string;
+  previousPublicKeysPem?: string;
+  dataDir: string;
+}): SigningKeys {
   const privateKey = createPrivateKey(options.privateKeyPem ?? developmentKeyPem(options.dataDir));
   assertP256(privateKey, 'JWT_PRIVATE_KEY');
   const publicKey = createPublicKey(privateKey);
   const current = { kid: keyId(publicKey), publicKey, privateKey };
-  const previous = (options.previousPublicKeysPem?.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? []).map(
-    (pem) => {
-      const key = createPublicKey(pem);
-      assertP256(key, 'JWT_PREVIOUS_PUBLIC_KEYS');
-      return { kid: keyId(key), publicKey: key };
-    },
-  );
+  const previous = (
+    options.previousPublicKeysPem?.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? []
+  ).map((pem) => {
+    const key = createPublicKey(pem);
+    assertP256(key, 'JWT_PREVIOUS_PUBLIC_KEYS');
+    return { kid: keyId(key), publicKey: key };
+  });
   return { current, verification: new Map([current, ...previous].map((key) => [key.kid, key])) };
 }
 

@@ -28,7 +28,12 @@ export class ErrorFilter implements ExceptionFilter {
     response.status(status).json({ error: code, message });
   }
 
-  private describe(exception: unknown): { status: number; code: ErrorCode; message: string; retryAfterSeconds?: number } {
+  private describe(exception: unknown): {
+    status: number;
+    code: ErrorCode;
+    message: string;
+    retryAfterSeconds?: number;
+  } {
     if (exception instanceof DomainError) {
       const retryAfter = exception.details?.retryAfterSeconds;
       return {
@@ -54,7 +59,9 @@ export class ErrorFilter implements ExceptionFilter {
 function asBodyParserError(exception: unknown): { status: number; code: ErrorCode; message: string } | undefined {
   const error = exception as { type?: unknown; status?: unknown } | null;
   if (typeof error?.type !== 'string' || typeof error.status !== 'number') return undefined;
-  if (error.type === 'entity.too.large') return { status: 413, code: 'payload_too_large', message: 'request body exceeds 64 KiB' };
-  if (error.type === 'entity.parse.failed') return { status: 400, code: 'validation_failed', message: 'malformed JSON body' };
+  if (error.type === 'entity.too.large')
+    return { status: 413, code: 'payload_too_large', message: 'request body exceeds 64 KiB' };
+  if (error.type === 'entity.parse.failed')
+    return { status: 400, code: 'validation_failed', message: 'malformed JSON body' };
   return { status: error.status, code: 'validation_failed', message: 'unreadable request body' };
 }

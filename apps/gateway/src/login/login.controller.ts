@@ -30,7 +30,11 @@ export class LoginController {
   @HttpCode(200)
   @ApiOperation({ summary: 'The second step: the mfaToken of the first and a current code' })
   @ApiBody({ schema: z.toJSONSchema(MfaLoginBody) as object })
-  withCode(@Body(new ZodPipe(MfaLoginBody)) body: MfaLoginBody, @ClientIp() ip: string, @UserAgent() userAgent: string) {
+  withCode(
+    @Body(new ZodPipe(MfaLoginBody)) body: MfaLoginBody,
+    @ClientIp() ip: string,
+    @UserAgent() userAgent: string,
+  ) {
     this.rateLimiter.consume(ip);
     return this.login.withCode(body.mfaToken, body.code, { ip, userAgent });
   }

@@ -21,7 +21,9 @@ export class InProcessServer extends Server implements CustomTransportStrategy {
           await this.handleEvent(pattern, { pattern, data }, context);
         });
       } else {
-        this.bus.handle(pattern, async (data) => lastValueFrom(this.transformToObservable(await handler(data, context))));
+        this.bus.handle(pattern, async (data) =>
+          lastValueFrom(this.transformToObservable(await handler(data, context))),
+        );
       }
       this.registered.push(pattern);
     }

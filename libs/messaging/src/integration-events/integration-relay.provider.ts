@@ -2,10 +2,7 @@ import { type OnApplicationBootstrap, type OnApplicationShutdown, type Provider 
 import { INTEGRATION_TOPICS, type ServiceName } from '#contracts';
 import { CONFIG, type Config } from '#config';
 import { EVENT_STORE, type EventStore } from '#event-store';
-import {
-  InProcessIntegrationEventPublisher,
-  KafkaIntegrationEventPublisher,
-} from './integration-event-publisher.js';
+import { InProcessIntegrationEventPublisher, KafkaIntegrationEventPublisher } from './integration-event-publisher.js';
 import { IntegrationEventRelay, type RelayOptions } from './integration-event-relay.js';
 
 class RelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -33,7 +30,11 @@ export function integrationRelayProvider(
         ? new KafkaIntegrationEventPublisher(service, config.KAFKA_BROKERS)
         : new InProcessIntegrationEventPublisher();
       return new RelayLifecycle(
-        new IntegrationEventRelay(store, publisher, { name: service, topic: INTEGRATION_TOPICS[service], toIntegrationEvent }),
+        new IntegrationEventRelay(store, publisher, {
+          name: service,
+          topic: INTEGRATION_TOPICS[service],
+          toIntegrationEvent,
+        }),
       );
     },
   };

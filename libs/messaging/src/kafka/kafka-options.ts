@@ -2,8 +2,14 @@ import { Transport, type KafkaOptions } from '@nestjs/microservices';
 import { logLevel, Partitioners, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 
-/** Partitions of every topic the system creates: room for that many instances of a service. */
-export const TOPIC_PARTITIONS = 3;
+/**
+ * Partitions of every topic the system creates: room for that many instances
+ * of a service, and requests of one pattern handled that many at a time.
+ */
+export const TOPIC_PARTITIONS = 4;
+
+/** kafkajs hands a partition's messages over one after another; across partitions, this many at once. */
+const PARTITIONS_CONSUMED_CONCURRENTLY = 16;
 
 /**
  * kafkajs logs whole JSON objects, repeatedly, while it retries; we log one line
@@ -58,6 +64,7 @@ export function kafkaServerOptions(service: string, brokers: string[]): KafkaOpt
       consumer: { groupId: service, ...consumerTuning },
       producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
       subscribe: { fromBeginning: false },
+      run: { partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY },
       postfixId: '',
       serializer: payloadSerializer,
     },
