@@ -6,7 +6,7 @@ import { ServiceClient } from '#messaging';
 import { CurrentPrincipal, RequiresRole } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/token.service.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
-import { CreateOrganisationBody, CreateUserBody, HistoryQuery, ResetMfaBody, UserIdParam } from './admin.schemas.js';
+import { CreateOrganisationBody, CreateUserBody, FromRevisionQuery, ResetMfaBody, UserIdParam } from './admin.schemas.js';
 
 @ApiTags('administration')
 @ApiBearerAuth()
@@ -63,10 +63,10 @@ export class AdminUsersController {
   async mfaEvents(
     @CurrentPrincipal() admin: Principal,
     @Param('id', new ZodPipe(UserIdParam)) userId: string,
-    @Query(new ZodPipe(HistoryQuery)) query: HistoryQuery,
+    @Query('fromRevision', new ZodPipe(FromRevisionQuery)) fromRevision: number | undefined,
   ) {
     await this.assertSameOrganisation(admin, userId);
-    return this.services.call(MfaRpc.getHistory, { userId, fromRevision: query.fromRevision });
+    return this.services.call(MfaRpc.getHistory, { userId, fromRevision });
   }
 
   /** Users of other organisations do not exist for this admin: 404, not 403, so ids cannot be probed. */

@@ -22,5 +22,4 @@ export type MfaRequirementBody = z.infer<typeof MfaRequirementBody>;
 
 export const UserIdParam = id;
 
-export const HistoryQuery = z.object({ fromRevision: z.coerce.number().int().min(0).optional() });
-export type HistoryQuery = z.infer<typeof HistoryQuery>;
+export const FromRevisionQuery = z.coerce.number().int().min(0).optional();
