@@ -36,7 +36,11 @@ try {
     const token = String((await api.post('/v1/auth/login', { email, password: PASSWORD })).body.accessToken);
     const { secret } = (await api.post<{ secret: string }>('/v1/me/mfa/enrollment', undefined, { token })).body;
     const step = await settledStep();
-    const activation = await api.post('/v1/me/mfa/activation', { code1: totpAt(secret, step - 1), code2: totpAt(secret, step) }, { token });
+    const activation = await api.post(
+      '/v1/me/mfa/activation',
+      { code1: totpAt(secret, step - 1), code2: totpAt(secret, step) },
+      { token },
+    );
     if (activation.status !== 200) throw new Error(`activation failed: ${JSON.stringify(activation.body)}`);
     users.push({ email, secret, activatedStep: step });
   });
@@ -45,7 +49,10 @@ try {
     const user = users[index]!;
     const first = await api.post('/v1/auth/login', { email: user.email, password: PASSWORD });
     const step = Math.max(currentStep(), user.activatedStep + 1);
-    const second = await api.post('/v1/auth/login/mfa', { mfaToken: first.body.mfaToken, code: totpAt(user.secret, step) });
+    const second = await api.post('/v1/auth/login/mfa', {
+      mfaToken: first.body.mfaToken,
+      code: totpAt(user.secret, step),
+    });
     if (second.body.status !== 'authenticated') throw new Error(`login failed: ${JSON.stringify(second.body)}`);
   });
 

@@ -29,7 +29,6 @@ import { DomainError, MfaRpc, type RequestOf, type ResponseOf, type Rpc, type Rp
 import { loadConfig } from '#config';
 import { AggregateRepository, EVENT_STORE, type EventStore } from '#event-store';
 import { InProcessBus, InProcessServer } from '#messaging';
-import { acquireKafkaBroker } from '#testing';
 import { mfaEnrollmentDecider } from '../apps/mfa/src/mfa-enrollment/mfa-enrollment.decider.js';
 import { mfaStreamName } from '../apps/mfa/src/mfa-enrollment/mfa-enrollment.events.js';
 import { decodeMfaEvent, encodeMfaEvent } from '../apps/mfa/src/mfa-enrollment/mfa-enrollment.upcast.js';
@@ -38,7 +37,7 @@ import { generateEncryptionKey } from '../apps/mfa/src/totp/secret-cipher.js';
 import { codeForStep, timeStep } from '../apps/mfa/src/totp/totp.js';
 import { MfaEnrollments } from '../apps/mfa/src/write-model/mfa-enrollments.js';
 import { formatLoad, runLoad, type LoadFigures } from './lib/load.js';
-import { connectCaller, startServiceProcess, waitUntilAnswering } from './lib/service-process.js';
+import { acquireKafkaBroker, connectCaller, spawnApp, waitUntilAnswering } from '#testing';
 
 const SUCCESS_USERS = Number(process.argv[2] ?? 2000);
 const LONG_STREAM_EVENTS = Number(process.argv[3] ?? 10_000);
@@ -153,7 +152,7 @@ function printStreamLength(label: string, { short, long }: StreamLengthFigures):
 
 const broker = await acquireKafkaBroker();
 const dataDir = mkdtempSync(join(tmpdir(), 'mfa-verify-bench-'));
-const mfa = startServiceProcess('mfa', {
+const mfa = spawnApp('mfa', {
   KAFKA_BROKERS: broker.brokers,
   DATA_DIR: dataDir,
   MFA_ENCRYPTION_KEY: generateEncryptionKey(),

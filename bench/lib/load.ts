@@ -9,7 +9,11 @@ export interface LoadFigures {
 }
 
 /** Runs `call` `total` times with `concurrency` in flight; latency percentiles and throughput. */
-export async function runLoad(total: number, concurrency: number, call: (index: number) => Promise<unknown>): Promise<LoadFigures> {
+export async function runLoad(
+  total: number,
+  concurrency: number,
+  call: (index: number) => Promise<unknown>,
+): Promise<LoadFigures> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();

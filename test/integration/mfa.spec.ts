@@ -24,14 +24,7 @@ import {
   type Rpc,
 } from '#contracts';
 import { codeForStep, DEFAULT_TOTP_PARAMETERS, timeStep } from '../../apps/mfa/src/totp/totp.js';
-import {
-  connectCaller,
-  consumersOf,
-  startServiceProcess,
-  waitUntilAnswering,
-  type Caller,
-  type ServiceProcess,
-} from '../../bench/lib/service-process.js';
+import { connectCaller, consumersOf, spawnApp, waitUntilAnswering, type AppProcess, type Caller } from '#testing';
 
 const PERIOD_MS = DEFAULT_TOTP_PARAMETERS.period * 1000;
 const STEP_MARGIN_MS = 6_000;
@@ -63,7 +56,7 @@ describe('mfa service over Kafka, as separate processes', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mfa-it-'));
   // No MFA_ENCRYPTION_KEY: the development key is generated into DATA_DIR and must survive the restart.
   const env = { KAFKA_BROKERS: brokers, DATA_DIR: dataDir, MFA_MAX_FAILED_ATTEMPTS: '5', MFA_LOCKOUT_SECONDS: '300' };
-  const processes: ServiceProcess[] = [];
+  const processes: AppProcess[] = [];
   const secrets: string[] = [];
   const typedCodes: string[] = [];
   const published: IntegrationEvent[] = [];
@@ -100,7 +93,7 @@ describe('mfa service over Kafka, as separate processes', () => {
    * on two processes appending to one SQLite file.
    */
   async function startMfa(): Promise<void> {
-    const started = Array.from({ length: INSTANCES }, () => startServiceProcess('mfa', env));
+    const started = Array.from({ length: INSTANCES }, () => spawnApp('mfa', env));
     processes.push(...started);
     const output = () =>
       started

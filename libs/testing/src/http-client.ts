@@ -33,7 +33,8 @@ export function apiClient(baseUrl: string) {
     return { status: response.status, body: (text ? JSON.parse(text) : {}) as T, headers: response.headers };
   };
   return {
-    get: <T = Record<string, unknown>>(path: string, options?: RequestOptions) => request<T>('GET', path, undefined, options),
+    get: <T = Record<string, unknown>>(path: string, options?: RequestOptions) =>
+      request<T>('GET', path, undefined, options),
     post: <T = Record<string, unknown>>(path: string, body?: unknown, options?: RequestOptions) =>
       request<T>('POST', path, body, options),
     put: <T = Record<string, unknown>>(path: string, body?: unknown, options?: RequestOptions) =>

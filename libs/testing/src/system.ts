@@ -1,16 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { spawnApp, type AppProcess } from './app-process.js';
 
-/** The repository root, whether this file runs from its source or from dist/. */
-const ROOT = (function findRoot(dir: string): string {
-  if (existsSync(join(dir, 'package.json'))) return dir;
-  const parent = dirname(dir);
-  if (parent === dir) throw new Error('repository root not found');
-  return findRoot(parent);
-})(resolve(import.meta.dirname, '../../..'));
 const APPS = ['identity', 'mfa', 'policy', 'gateway'] as const;
 
 export type SystemMode = 'embedded' | 'distributed';
@@ -63,30 +56,15 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     ...(options.mode === 'distributed' ? { KAFKA_BROKERS: requireBrokers(options.kafkaBrokers) } : {}),
     ...options.env,
   };
-  let output = '';
-  const processes: ChildProcess[] = [];
-  const entries = options.mode === 'embedded' ? ['standalone'] : APPS;
-  for (const app of entries) {
-    const { KAFKA_BROKERS: _ignored, ...inherited } = process.env;
-    const child = spawn(process.execPath, [join(ROOT, `dist/apps/${app}/src/main.js`)], {
-      cwd: ROOT,
-      env: { ...inherited, ...env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const collect = (chunk: Buffer) => {
-      output += `[${app}] ${chunk.toString()}`;
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    processes.push(child);
-  }
+  const processes = (options.mode === 'embedded' ? ['standalone'] : APPS).map((app) => spawnApp(app, env));
+  const output = () => processes.map((child) => prefixed(child.app, child.logs())).join('');
   const system: RunningSystem = {
     baseUrl: `http://127.0.0.1:${port}`,
     env,
     dataDir,
-    logs: () => output,
+    logs: output,
     stop: async ({ removeData = false } = {}) => {
-      await Promise.all(processes.map(stopProcess));
+      await Promise.all(processes.map((child) => child.stop()));
       if (removeData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -94,7 +72,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     await waitUntilHealthy(system.baseUrl, processes, options.readyTimeoutMs ?? 60_000);
   } catch (error) {
     await system.stop();
-    throw new Error(`${(error as Error).message}\n--- process output ---\n${output.slice(-4000)}`);
+    throw new Error(`${(error as Error).message}\n--- process output ---\n${output().slice(-4000)}`);
   }
   return system;
 }
@@ -104,11 +82,11 @@ function requireBrokers(brokers: string | undefined): string {
   return brokers;
 }
 
-async function waitUntilHealthy(baseUrl: string, processes: ChildProcess[], timeoutMs: number): Promise<void> {
+async function waitUntilHealthy(baseUrl: string, processes: AppProcess[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const exited = processes.find((child) => child.exitCode !== null);
-    if (exited) throw new Error(`a process exited with code ${exited.exitCode} before the system was healthy`);
+    const exited = processes.find((child) => child.exitCode() !== null);
+    if (exited) throw new Error(`${exited.app} exited with code ${exited.exitCode()} before the system was healthy`);
     try {
       const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(5000) });
       if (response.status === 200) return;
@@ -120,11 +98,9 @@ async function waitUntilHealthy(baseUrl: string, processes: ChildProcess[], time
   throw new Error(`system not healthy within ${timeoutMs} ms`);
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
+const prefixed = (app: string, text: string): string =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => `[${app}] ${line}\n`)
+    .join('');

@@ -1,62 +1,17 @@
-/**
- * One service as its own process, from the compiled `dist/` (run `npm run
- * build` first), and a caller that talks to it over Kafka exactly as the
- * gateway does. Shared by the benchmarks and the integration specs, which
- * need a service on its own rather than the whole system.
- */
 import 'reflect-metadata';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import type { ServiceName } from '#contracts';
 import { ensureTopics, MessagingModule, ServiceClient } from '#messaging';
-
-export interface ServiceProcess {
-  readonly service: ServiceName;
-  /** Everything the process wrote to stdout and stderr so far. */
-  logs(): string;
-  /** SIGTERM (a graceful shutdown: the consumer leaves its group), SIGKILL after 10 s. */
-  stop(): Promise<void>;
-}
-
-export function startServiceProcess(service: ServiceName, env: Record<string, string>): ServiceProcess {
-  const entry = join(repoRoot(), 'dist', 'apps', service, 'src', 'main.js');
-  if (!existsSync(entry)) throw new Error(`${entry} not found: run \`npm run build\` first`);
-  const child: ChildProcess = spawn(process.execPath, [entry], {
-    cwd: repoRoot(),
-    env: { ...process.env, ...env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString();
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    service,
-    logs: () => output,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 export interface Caller {
   readonly services: ServiceClient;
   close(): Promise<void>;
 }
 
-/** A `ServiceClient` over Kafka with its own reply consumer group (`<caller>-replies`). */
+/** A `ServiceClient` over Kafka, as the gateway has, with its own reply consumer group (`<caller>-replies`). */
 export async function connectCaller(kafkaBrokers: string, caller: string, timeoutMs = 10_000): Promise<Caller> {
   const brokers = kafkaBrokers.split(',');
   await ensureTopics(brokers, caller); // the reply topics must exist before the client subscribes
@@ -104,14 +59,4 @@ export async function consumersOf(kafkaBrokers: string, service: ServiceName): P
   } finally {
     await admin.disconnect();
   }
-}
-
-function repoRoot(): string {
-  let directory = import.meta.dirname;
-  while (!existsSync(join(directory, 'package.json'))) {
-    const parent = dirname(directory);
-    if (parent === directory) throw new Error(`no package.json above ${import.meta.dirname}`);
-    directory = parent;
-  }
-  return directory;
 }

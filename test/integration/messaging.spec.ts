@@ -1,0 +1,175 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestMicroservice } from '@nestjs/common';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DomainError, INTEGRATION_TOPICS, MfaRpc, PolicyRpc, type IntegrationEvent } from '#contracts';
+import { loadConfig } from '#config';
+import { SqliteEventStore, type RecordedEvent } from '#event-store';
+import { IntegrationEventRelay, KafkaIntegrationEventPublisher, startService } from '#messaging';
+import { connectCaller, waitUntilAnswering, type Caller } from '#testing';
+import { PolicyModule } from '../../apps/policy/src/policy.module.js';
+
+const brokers = inject('kafkaBrokers');
+const run = randomUUID().slice(0, 8);
+
+describe('request/reply over Kafka (the policy service, real module)', () => {
+  let dataDir: string;
+  let policy: INestMicroservice;
+  let caller: Caller;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'messaging-'));
+    const config = loadConfig({ KAFKA_BROKERS: brokers, DATA_DIR: dataDir });
+    policy = await startService({
+      service: 'policy',
+      module: PolicyModule.register(config),
+      kafkaBrokers: config.KAFKA_BROKERS,
+      logger: false,
+    });
+    caller = await connectCaller(brokers, `test-messaging-${run}`, 10_000);
+    await waitUntilAnswering(() => caller.services.call(PolicyRpc.checkHealth, {}));
+  });
+
+  afterAll(async () => {
+    await caller?.close();
+    await policy?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers values and typed refusals through the transport', async () => {
+    const orgId = `org-${run}`;
+    const set = await caller.services.call(PolicyRpc.setIpAllowlist, {
+      orgId,
+      cidrs: ['10.1.2.3/8', '::1'],
+      setBy: 'admin-1',
+    });
+    expect(set).toEqual({
+      orgId,
+      ipAllowlist: ['10.0.0.0/8', '::1/128'],
+      mfa: { requiredForAll: false, requiredForRoles: [] },
+    });
+    const refusal = caller.services.call(PolicyRpc.setIpAllowlist, { orgId, cidrs: ['300.1.1.1'], setBy: 'admin-1' });
+    await expect(refusal).rejects.toBeInstanceOf(DomainError);
+    await expect(refusal).rejects.toMatchObject({
+      code: 'validation_failed',
+      message: expect.stringContaining('300.1.1.1'),
+    });
+    expect(
+      await caller.services.call(PolicyRpc.evaluateLogin, { orgId, roles: [], ip: '10.9.9.9', mfaActive: false }),
+    ).toEqual({ allowed: true, mfaRequired: false, enrollmentRequired: false });
+  });
+
+  it('answers an invalid payload with invalid_payload, not a crash', async () => {
+    const call = caller.services.call(PolicyRpc.getPolicy, { orgId: 'not an id!' } as never);
+    await expect(call).rejects.toMatchObject({ code: 'invalid_payload' });
+    expect(await caller.services.call(PolicyRpc.getPolicy, { orgId: `org-${run}` })).toMatchObject({
+      orgId: `org-${run}`,
+    });
+  });
+
+  it('answers service_unavailable when no service consumes the pattern', async () => {
+    const quick = await connectCaller(brokers, `test-messaging-quick-${run}`, 1_500);
+    try {
+      // No mfa service runs in this spec: the request waits on its topic, the caller times out.
+      await expect(quick.services.call(MfaRpc.getStatus, { userId: 'nobody' })).rejects.toMatchObject({
+        code: 'service_unavailable',
+      });
+    } finally {
+      await quick.close();
+    }
+  });
+});
+
+describe('the checkpointed relay to auth.mfa.events', () => {
+  const userId = `relay-${run}`;
+  let dataDir: string;
+  let store: SqliteEventStore;
+  let consumer: Consumer;
+  const received: IntegrationEvent[] = [];
+
+  const toIntegrationEvent = (event: RecordedEvent): IntegrationEvent | null =>
+    event.stream === `mfa-${userId}`
+      ? {
+          eventId: event.id,
+          type: event.type,
+          schemaVersion: 1,
+          aggregateId: userId,
+          userId,
+          occurredAt: event.recordedAt.toISOString(),
+          source: { stream: event.stream, revision: event.revision, position: event.position.toString() },
+          data: event.data,
+        }
+      : null;
+
+  const relay = () =>
+    new IntegrationEventRelay(store, new KafkaIntegrationEventPublisher('test-relay', brokers.split(',')), {
+      name: `test-${run}`,
+      topic: INTEGRATION_TOPICS.mfa,
+      toIntegrationEvent,
+      checkpointIntervalMs: 100,
+    });
+
+  const append = (from: number, count: number) =>
+    store.append(
+      `mfa-${userId}`,
+      Array.from({ length: count }, (_, index) => ({
+        id: randomUUID(),
+        type: 'MfaChallengeFailed',
+        data: { n: from + index },
+      })),
+      from === 0 ? 'no_stream' : from - 1,
+    );
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'relay-'));
+    store = new SqliteEventStore(join(dataDir, 'mfa.sqlite'));
+    consumer = new Kafka({
+      clientId: 'test-relay-reader',
+      brokers: brokers.split(','),
+      logLevel: logLevel.NOTHING,
+    }).consumer({
+      groupId: `test-relay-reader-${run}`,
+      maxWaitTimeInMs: 250,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: INTEGRATION_TOPICS.mfa, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const event = JSON.parse(message.value?.toString() ?? '{}') as IntegrationEvent;
+        if (event.userId === userId) {
+          expect(message.key?.toString()).toBe(userId);
+          received.push(event);
+        }
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await consumer?.disconnect();
+    await store?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('publishes every event once, in order, and resumes from its checkpoint after a restart', async () => {
+    await append(0, 5);
+    const first = relay();
+    await first.start();
+    await expect.poll(() => received.length, { timeout: 20_000 }).toBe(5);
+    await first.stop();
+
+    await append(5, 3);
+    const second = relay();
+    await second.start();
+    await expect.poll(() => received.length, { timeout: 20_000 }).toBe(8);
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // room for duplicates to show up
+    await second.stop();
+
+    expect(received.map((event) => event.data.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(new Set(received.map((event) => event.eventId)).size).toBe(8);
+    expect(received.map((event) => event.source.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+});
