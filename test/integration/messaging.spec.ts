@@ -27,7 +27,7 @@ describe('request/reply over Kafka (the policy service, real module)', () => {
     policy = await startService({
       service: 'policy',
       module: PolicyModule.register(config),
-      kafkaBrokers: config.KAFKA_BROKERS,
+      config,
       logger: false,
     });
     caller = await connectCaller(brokers, `test-messaging-${run}`, 10_000);
@@ -69,6 +69,35 @@ describe('request/reply over Kafka (the policy service, real module)', () => {
     expect(await caller.services.call(PolicyRpc.getPolicy, { orgId: `org-${run}` })).toMatchObject({
       orgId: `org-${run}`,
     });
+  });
+
+  it("drops a request older than the callers' timeout instead of acting on it late", async () => {
+    const kafka = new Kafka({ clientId: `test-stale-${run}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+    const replyTopic = `${PolicyRpc.getPolicy.pattern}.reply`;
+    const replies: string[] = [];
+    const reader = kafka.consumer({ groupId: `test-stale-${run}`, maxWaitTimeInMs: 250 });
+    const producer = kafka.producer();
+    await Promise.all([reader.connect(), producer.connect()]);
+    try {
+      await reader.subscribe({ topic: replyTopic, fromBeginning: false });
+      await reader.run({
+        eachMessage: async ({ message }) => void replies.push(String(message.headers?.kafka_correlationId ?? '')),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 2_000)); // the reader joins its group
+      const request = (correlationId: string, timestamp: number) => ({
+        value: JSON.stringify({ orgId: `org-${run}` }),
+        timestamp: String(timestamp),
+        headers: { kafka_correlationId: correlationId, kafka_replyTopic: replyTopic, kafka_replyPartition: '0' },
+      });
+      await producer.send({
+        topic: PolicyRpc.getPolicy.pattern,
+        messages: [request(`stale-${run}`, Date.now() - 60_000), request(`fresh-${run}`, Date.now())],
+      });
+      await expect.poll(() => replies, { timeout: 15_000 }).toContain(`fresh-${run}`);
+      expect(replies).not.toContain(`stale-${run}`);
+    } finally {
+      await Promise.all([reader.disconnect(), producer.disconnect()]);
+    }
   });
 
   it('answers service_unavailable when no service consumes the pattern', async () => {

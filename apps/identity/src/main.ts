@@ -8,7 +8,7 @@ await runOrExit('identity', async () => {
   const app = await startService({
     service: 'identity',
     module: IdentityModule.register(config),
-    kafkaBrokers: config.KAFKA_BROKERS,
+    config,
   });
   app.enableShutdownHooks();
 });

@@ -5,6 +5,10 @@ import { MfaModule } from './mfa.module.js';
 
 await runOrExit('mfa', async () => {
   const config = loadConfig();
-  const app = await startService({ service: 'mfa', module: MfaModule.register(config), kafkaBrokers: config.KAFKA_BROKERS });
+  const app = await startService({
+    service: 'mfa',
+    module: MfaModule.register(config),
+    config,
+  });
   app.enableShutdownHooks();
 });

@@ -8,7 +8,7 @@ await runOrExit('policy', async () => {
   const app = await startService({
     service: 'policy',
     module: PolicyModule.register(config),
-    kafkaBrokers: config.KAFKA_BROKERS,
+    config,
   });
   app.enableShutdownHooks();
 });

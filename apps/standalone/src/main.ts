@@ -14,22 +14,21 @@ import { PolicyModule } from '../../policy/src/policy.module.js';
  */
 await runOrExit('totp-mfa', async () => {
   const config = loadConfig();
-  const kafkaBrokers = config.KAFKA_BROKERS;
   const apps: INestApplicationContext[] = [];
   const stopAll = async () => {
     for (const app of apps.reverse()) await app.close();
   };
   try {
-    apps.push(await startService({ service: 'identity', module: IdentityModule.register(config), kafkaBrokers }));
-    apps.push(await startService({ service: 'mfa', module: MfaModule.register(config), kafkaBrokers }));
-    apps.push(await startService({ service: 'policy', module: PolicyModule.register(config), kafkaBrokers }));
+    apps.push(await startService({ service: 'identity', module: IdentityModule.register(config), config }));
+    apps.push(await startService({ service: 'mfa', module: MfaModule.register(config), config }));
+    apps.push(await startService({ service: 'policy', module: PolicyModule.register(config), config }));
     apps.push(await startGateway(config));
   } catch (error) {
     await stopAll().catch(() => undefined);
     throw error;
   }
   new Logger('totp-mfa').log(
-    `listening on http://${config.HOST}:${config.PORT} (${kafkaBrokers ? 'Kafka' : 'in-process'} transport, ${
+    `listening on http://${config.HOST}:${config.PORT} (${config.KAFKA_BROKERS ? 'Kafka' : 'in-process'} transport, ${
       config.EVENTSTORE_URL ? 'EventStoreDB' : `embedded event store in ${config.DATA_DIR}`
     })`,
   );

@@ -20,7 +20,12 @@ export const configSchema = z
     KAFKA_BROKERS: z
       .string()
       .optional()
-      .transform((value) => value?.split(',').map((broker) => broker.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          ?.split(',')
+          .map((broker) => broker.trim())
+          .filter(Boolean),
+      )
       .refine((brokers) => !brokers || brokers.every((broker) => /^[^\s:/]+:\d{1,5}$/.test(broker)), {
         message: 'must be a comma-separated list of host:port',
       })
@@ -29,9 +34,12 @@ export const configSchema = z
     EVENTSTORE_URL: z
       .string()
       .optional()
-      .refine((url) => !url || /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\/[^\s]+$/.test(url), {
-        message: 'must be an esdb:// (or kurrentdb://) connection string',
-      }),
+      .refine(
+        (url) => !url || /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\/[^\s]+$/.test(url),
+        {
+          message: 'must be an esdb:// (or kurrentdb://) connection string',
+        },
+      ),
     DATA_DIR: z.string().min(1).default('./data'),
     BOOTSTRAP_ADMIN_EMAIL: z.string().optional(),
     BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),
@@ -39,7 +47,13 @@ export const configSchema = z
     MFA_PREVIOUS_ENCRYPTION_KEYS: z
       .string()
       .optional()
-      .transform((value) => value?.split(',').map((key) => key.trim()).filter(Boolean) ?? [])
+      .transform(
+        (value) =>
+          value
+            ?.split(',')
+            .map((key) => key.trim())
+            .filter(Boolean) ?? [],
+      )
       .pipe(z.array(base64Key)),
     MFA_ENROLLMENT_TTL_SECONDS: positiveInt(600),
     TOTP_ISSUER: z.string().min(1).max(100).default('totp-mfa'),

@@ -1,15 +1,17 @@
 import type { INestMicroservice, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Config } from '#config';
 import type { ServiceName } from '#contracts';
 import { InProcessServer } from './in-process/in-process.server.js';
 import { ensureTopics } from './kafka/ensure-topics.js';
+import { ExpiringRequestsServerKafka } from './kafka/expiring-requests.server.js';
 import { kafkaServerOptions } from './kafka/kafka-options.js';
 
 export interface StartServiceOptions {
   readonly service: ServiceName;
   readonly module: unknown;
-  /** Unset: serve the in-process transport. */
-  readonly kafkaBrokers?: string[];
+  /** KAFKA_BROKERS unset: serve the in-process transport. */
+  readonly config: Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_REQUEST_TIMEOUT_MS'>;
   readonly logger?: LoggerService | false;
 }
 
@@ -17,12 +19,16 @@ export interface StartServiceOptions {
 export async function startService({
   service,
   module,
-  kafkaBrokers,
+  config,
   logger,
 }: StartServiceOptions): Promise<INestMicroservice> {
-  if (kafkaBrokers) await ensureTopics(kafkaBrokers, service);
+  const brokers = config.KAFKA_BROKERS;
+  if (brokers) await ensureTopics(brokers, service);
+  const strategy = brokers
+    ? new ExpiringRequestsServerKafka(kafkaServerOptions(service, brokers), config.KAFKA_REQUEST_TIMEOUT_MS)
+    : new InProcessServer();
   const app = await NestFactory.createMicroservice(module as never, {
-    ...(kafkaBrokers ? kafkaServerOptions(service, kafkaBrokers) : { strategy: new InProcessServer() }),
+    strategy,
     abortOnError: false,
     ...(logger !== undefined ? { logger } : {}),
   });

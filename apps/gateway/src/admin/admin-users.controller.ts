@@ -6,7 +6,13 @@ import { ServiceClient } from '#messaging';
 import { CurrentPrincipal, RequiresRole } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/token.service.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
-import { CreateOrganisationBody, CreateUserBody, FromRevisionQuery, ResetMfaBody, UserIdParam } from './admin.schemas.js';
+import {
+  CreateOrganisationBody,
+  CreateUserBody,
+  FromRevisionQuery,
+  ResetMfaBody,
+  UserIdParam,
+} from './admin.schemas.js';
 
 @ApiTags('administration')
 @ApiBearerAuth()

@@ -1,4 +1,4 @@
-import { Transport, type KafkaOptions } from '@nestjs/microservices';
+import type { KafkaOptions } from '@nestjs/microservices';
 import { logLevel, Partitioners, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 
@@ -13,14 +13,17 @@ const PARTITIONS_CONSUMED_CONCURRENTLY = 16;
 
 /**
  * kafkajs logs whole JSON objects, repeatedly, while it retries; we log one line
- * per problem through Nest's logger instead (never message contents).
+ * per problem through Nest's logger instead (never message contents). An error
+ * answer the client retries by itself (a coordinator still being elected on a
+ * fresh broker, a leader moving) is a warning, not an error.
  */
 const logCreator = () => {
   const logger = new Logger('Kafka');
   return ({ level, log }: LogEntry) => {
     if (level > logLevel.WARN) return;
-    const line = `${log.message}${log.broker ? ` (broker ${String(log.broker)})` : ''}`;
-    if (level === logLevel.ERROR) logger.error(line);
+    const reason = typeof log.error === 'string' ? `: ${log.error}` : '';
+    const line = `${log.message}${reason}${log.broker ? ` (broker ${String(log.broker)})` : ''}`;
+    if (level === logLevel.ERROR && log.retriable !== true && !log.message.startsWith('Response ')) logger.error(line);
     else logger.warn(line);
   };
 };
@@ -56,18 +59,15 @@ const consumerTuning = {
 } as const;
 
 /** A service's server: one consumer group per service (`<service>`), so instances share the load. */
-export function kafkaServerOptions(service: string, brokers: string[]): KafkaOptions {
+export function kafkaServerOptions(service: string, brokers: string[]): NonNullable<KafkaOptions['options']> {
   return {
-    transport: Transport.KAFKA,
-    options: {
-      client: kafkaClientConfig(`${service}-server`, brokers),
-      consumer: { groupId: service, ...consumerTuning },
-      producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
-      subscribe: { fromBeginning: false },
-      run: { partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY },
-      postfixId: '',
-      serializer: payloadSerializer,
-    },
+    client: kafkaClientConfig(`${service}-server`, brokers),
+    consumer: { groupId: service, ...consumerTuning },
+    producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
+    subscribe: { fromBeginning: false },
+    run: { partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY },
+    postfixId: '',
+    serializer: payloadSerializer,
   };
 }
 
