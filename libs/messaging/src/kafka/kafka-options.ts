@@ -23,7 +23,9 @@ const logCreator = () => {
     if (level > logLevel.WARN) return;
     const reason = typeof log.error === 'string' ? `: ${log.error}` : '';
     const line = `${log.message}${reason}${log.broker ? ` (broker ${String(log.broker)})` : ''}`;
-    if (level === logLevel.ERROR && log.retriable !== true && !log.message.startsWith('Response ')) logger.error(line);
+    const handledByClient =
+      log.retriable === true || log.message.startsWith('Response ') || log.message.startsWith('Offset out of range');
+    if (level === logLevel.ERROR && !handledByClient) logger.error(line);
     else logger.warn(line);
   };
 };
@@ -39,6 +41,16 @@ export function kafkaClientConfig(clientId: string, brokers: string[]): KafkaCon
     logCreator,
   };
 }
+
+/**
+ * A new consumer group (a service or caller starting for the first time, or
+ * after its offsets expired) starts from the oldest retained message, not the
+ * newest: otherwise a request or reply sent while the group was joining would
+ * be skipped. What it finds there is harmless: request topics keep a minute,
+ * stale requests are dropped (`ExpiringRequestsServerKafka`), and replies nobody
+ * waits for any more match no correlation id.
+ */
+const subscribeFromOldestRetained = { fromBeginning: true } as const;
 
 /**
  * Nest's default Kafka serializer takes any object with a top-level `key` or
@@ -64,7 +76,7 @@ export function kafkaServerOptions(service: string, brokers: string[]): NonNulla
     client: kafkaClientConfig(`${service}-server`, brokers),
     consumer: { groupId: service, ...consumerTuning },
     producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
-    subscribe: { fromBeginning: false },
+    subscribe: subscribeFromOldestRetained,
     run: { partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY },
     postfixId: '',
     serializer: payloadSerializer,
@@ -77,7 +89,7 @@ export function kafkaCallerOptions(caller: string, brokers: string[]): NonNullab
     client: kafkaClientConfig(`${caller}-client`, brokers),
     consumer: { groupId: `${caller}-replies`, ...consumerTuning },
     producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
-    subscribe: { fromBeginning: false },
+    subscribe: subscribeFromOldestRetained,
     postfixId: '',
     serializer: payloadSerializer,
   };
