@@ -4,7 +4,7 @@ import type { Config } from '#config';
 import type { ServiceName } from '#contracts';
 import { InProcessServer } from './in-process/in-process.server.js';
 import { ensureTopics } from './kafka/ensure-topics.js';
-import { ExpiringRequestsServerKafka } from './kafka/expiring-requests.server.js';
+import { KafkaRequestServer } from './kafka/kafka-request.server.js';
 import { kafkaServerOptions } from './kafka/kafka-options.js';
 
 export interface StartServiceOptions {
@@ -25,7 +25,7 @@ export async function startService({
   const brokers = config.KAFKA_BROKERS;
   if (brokers) await ensureTopics(brokers, service);
   const strategy = brokers
-    ? new ExpiringRequestsServerKafka(kafkaServerOptions(service, brokers), config.KAFKA_REQUEST_TIMEOUT_MS)
+    ? new KafkaRequestServer(kafkaServerOptions(service, brokers), config.KAFKA_REQUEST_TIMEOUT_MS)
     : new InProcessServer();
   const app = await NestFactory.createMicroservice(module as never, {
     strategy,

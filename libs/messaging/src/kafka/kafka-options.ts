@@ -6,7 +6,7 @@ import { Logger } from '@nestjs/common';
  * Partitions of every topic the system creates: room for that many instances
  * of a service, and requests of one pattern handled that many at a time.
  */
-export const TOPIC_PARTITIONS = 4;
+export const TOPIC_PARTITIONS = 2;
 
 /** kafkajs hands a partition's messages over one after another; across partitions, this many at once. */
 const PARTITIONS_CONSUMED_CONCURRENTLY = 16;
@@ -47,7 +47,7 @@ export function kafkaClientConfig(clientId: string, brokers: string[]): KafkaCon
  * after its offsets expired) starts from the oldest retained message, not the
  * newest: otherwise a request or reply sent while the group was joining would
  * be skipped. What it finds there is harmless: request topics keep a minute,
- * stale requests are dropped (`ExpiringRequestsServerKafka`), and replies nobody
+ * stale requests are dropped (`KafkaRequestServer`), and replies nobody
  * waits for any more match no correlation id.
  */
 const subscribeFromOldestRetained = { fromBeginning: true } as const;
@@ -61,12 +61,17 @@ const payloadSerializer = {
   serialize: (data: unknown) => ({ value: data === undefined ? null : JSON.stringify(data), headers: {} }),
 };
 
-/** Tuned for request/reply latency: a fetch returns as soon as one message is there. */
+/**
+ * A fetch returns as soon as one message is there (minBytes 1), so the wait
+ * bounds only how often an idle consumer asks: long enough to cost next to
+ * nothing, short enough for a quick shutdown (kafkajs lets the fetch finish).
+ */
 const consumerTuning = {
   sessionTimeout: 10000,
   heartbeatInterval: 1000,
   rebalanceTimeout: 10000,
-  maxWaitTimeInMs: 100,
+  minBytes: 1,
+  maxWaitTimeInMs: 500,
   allowAutoTopicCreation: false,
 } as const;
 
