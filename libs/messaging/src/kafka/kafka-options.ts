@@ -4,12 +4,9 @@ import { Logger } from '@nestjs/common';
 
 /**
  * Partitions of every topic the system creates: room for that many instances
- * of a service, and requests of one pattern handled that many at a time.
+ * of a service (or of the gateway, which gets its replies on its own partition).
  */
-export const TOPIC_PARTITIONS = 2;
-
-/** kafkajs hands a partition's messages over one after another; across partitions, this many at once. */
-const PARTITIONS_CONSUMED_CONCURRENTLY = 16;
+export const TOPIC_PARTITIONS = 4;
 
 /**
  * kafkajs logs whole JSON objects, repeatedly, while it retries; we log one line
@@ -82,7 +79,6 @@ export function kafkaServerOptions(service: string, brokers: string[]): NonNulla
     consumer: { groupId: service, ...consumerTuning },
     producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
     subscribe: subscribeFromOldestRetained,
-    run: { partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY },
     postfixId: '',
     serializer: payloadSerializer,
   };
