@@ -26,7 +26,8 @@ export interface EventCodecDefinition<Event extends VersionedEvent> {
 
 export interface EventCodec<Event> {
   encode(event: Event): EncodedEvent;
-  upcast(recorded: Pick<RecordedEvent, 'stream' | 'type' | 'data'>): Event;
+  /** `stream` only names where the event came from in an error. */
+  upcast(recorded: Pick<RecordedEvent, 'type' | 'data'> & { readonly stream?: string }): Event;
 }
 
 /** A stored event whose type this aggregate does not have. */
@@ -61,7 +62,7 @@ export function eventCodec<Event extends VersionedEvent>(definition: EventCodecD
       data: { ...event.data },
       metadata: { schemaVersion: event.data.schemaVersion },
     }),
-    upcast: ({ stream, type, data }) => {
+    upcast: ({ stream = 'event', type, data }) => {
       const current = Object.hasOwn(currentVersions, type) ? currentVersions[type] : undefined;
       if (current === undefined) throw new UnknownEventType(stream, type);
       const stored = data['schemaVersion'];

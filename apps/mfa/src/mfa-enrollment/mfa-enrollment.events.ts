@@ -1,5 +1,5 @@
 /**
- * The events of stream `mfa-<userId>`, in their current shape (what `upcast`
+ * The events of stream `mfa-<userId>`, in their current shape (what `decodeMfaEvent`
  * returns whatever version was stored). Payloads never carry a plaintext secret
  * or a code: the secret is sealed before it enters an event, and a time-step
  * number (what is recorded instead of a code) reveals nothing about the secret.
