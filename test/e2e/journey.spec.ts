@@ -194,6 +194,9 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
     }
     const locked = await api.post('/v1/auth/login/mfa', { mfaToken, code: totpAt(secret, step + 1) });
     expect(locked).toMatchObject({ status: 423, body: { error: 'mfa_locked' } });
+    const retryAfter = Number(locked.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(300);
   });
 
   it('lets an admin reset MFA, recorded with who and why, and shows the audit trail without secrets', async () => {
