@@ -2,3 +2,4 @@ export * from './config.schema.js';
 export * from './load-config.js';
 export * from './exit-on-startup-failure.js';
 export * from './config.module.js';
+export * from './development-key-file.js';

@@ -7,8 +7,8 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readOrCreateKeyFile } from '#config';
 
 export interface VerificationKey {
   readonly kid: string;
@@ -61,18 +61,11 @@ export function loadSigningKeys(options: {
 
 function developmentKeyPem(dataDir: string): string {
   const path = join(dataDir, 'jwt-signing-key.pem');
-  if (!existsSync(path)) {
-    mkdirSync(dataDir, { recursive: true });
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    try {
-      writeFileSync(path, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
-    } catch (error) {
-      // Another process generated it first: use theirs.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
+  const { contents } = readOrCreateKeyFile(path, () =>
+    generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  );
   new Logger('SigningKeys').warn(`JWT_PRIVATE_KEY unset: using the development signing key in ${path}`);
-  return readFileSync(path, 'utf8');
+  return contents;
 }
 
 export function toJwk({ kid, publicKey }: VerificationKey): JsonWebKey {
