@@ -1,5 +1,6 @@
 import type { IntegrationEvent } from '#contracts';
 import type { RecordedEvent } from '#event-store';
+import { integrationEventOf, pickFields } from '#messaging';
 import { organisationStream, type OrganisationCreated } from './organisations/organisation.decider.js';
 import { userStream, type UserRegistered, type UserRolesChanged } from './users/user.decider.js';
 
@@ -32,12 +33,7 @@ export function toIntegrationData(event: {
   readonly type: string;
   readonly data: Readonly<Record<string, unknown>>;
 }): Record<string, unknown> | null {
-  if (!isPublished(event.type)) return null;
-  const published: Record<string, unknown> = {};
-  for (const field of PUBLISHED_FIELDS[event.type]) {
-    if (Object.hasOwn(event.data, field)) published[field] = event.data[field];
-  }
-  return published;
+  return isPublished(event.type) ? pickFields(event.data, PUBLISHED_FIELDS[event.type]) : null;
 }
 
 /**
@@ -58,15 +54,5 @@ export function toIdentityIntegrationEvent(recorded: RecordedEvent): Integration
   const ownStream = isOrganisationEvent ? organisationStream(aggregateId) : userStream(aggregateId);
   const schemaVersion = data['schemaVersion'];
   if (recorded.stream !== ownStream || typeof schemaVersion !== 'number') return null;
-  return {
-    eventId: recorded.id,
-    type: recorded.type,
-    schemaVersion,
-    aggregateId,
-    ...(userId ? { userId } : {}),
-    ...(orgId ? { orgId } : {}),
-    occurredAt: recorded.recordedAt.toISOString(),
-    source: { stream: recorded.stream, revision: recorded.revision, position: recorded.position.toString() },
-    data,
-  };
+  return integrationEventOf(recorded, { schemaVersion, aggregateId, userId, orgId, data });
 }

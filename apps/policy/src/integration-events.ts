@@ -1,5 +1,6 @@
 import type { IntegrationEvent } from '#contracts';
 import type { RecordedEvent } from '#event-store';
+import { integrationEventOf, pickFields } from '#messaging';
 import { orgPolicyStream, type IpAllowlistSet, type MfaRequirementSet } from './org-policy/org-policy.decider.js';
 
 /**
@@ -28,18 +29,6 @@ export function toPolicyIntegrationEvent(recorded: RecordedEvent): IntegrationEv
   if (typeof orgId !== 'string' || recorded.stream !== orgPolicyStream(orgId) || typeof schemaVersion !== 'number') {
     return null;
   }
-  const data: Record<string, unknown> = {};
-  for (const field of PUBLISHED_FIELDS[recorded.type]) {
-    if (Object.hasOwn(recorded.data, field)) data[field] = recorded.data[field];
-  }
-  return {
-    eventId: recorded.id,
-    type: recorded.type,
-    schemaVersion,
-    aggregateId: orgId,
-    orgId,
-    occurredAt: recorded.recordedAt.toISOString(),
-    source: { stream: recorded.stream, revision: recorded.revision, position: recorded.position.toString() },
-    data,
-  };
+  const data = pickFields(recorded.data, PUBLISHED_FIELDS[recorded.type]);
+  return integrationEventOf(recorded, { schemaVersion, aggregateId: orgId, orgId, data });
 }

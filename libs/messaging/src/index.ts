@@ -11,3 +11,4 @@ export * from './messaging.module.js';
 export * from './start-service.js';
 export * from './health.controller.js';
 export * from './integration-events/integration-relay.provider.js';
+export * from './integration-events/integration-event.js';

@@ -1,5 +1,6 @@
 import type { IntegrationEvent } from '#contracts';
 import type { RecordedEvent } from '#event-store';
+import { integrationEventOf } from '#messaging';
 import { publicEventOf } from './public-event.js';
 
 const MFA_STREAM_PREFIX = 'mfa-';
@@ -13,15 +14,6 @@ const MFA_STREAM_PREFIX = 'mfa-';
 export function toIntegrationEvent(recorded: RecordedEvent): IntegrationEvent | null {
   if (!recorded.stream.startsWith(MFA_STREAM_PREFIX)) return null;
   const userId = recorded.stream.slice(MFA_STREAM_PREFIX.length);
-  const { type, schemaVersion, occurredAt, data } = publicEventOf(recorded);
-  return {
-    eventId: recorded.id,
-    type,
-    schemaVersion,
-    aggregateId: userId,
-    userId,
-    occurredAt,
-    source: { stream: recorded.stream, revision: recorded.revision, position: recorded.position.toString() },
-    data,
-  };
+  const { schemaVersion, occurredAt, data } = publicEventOf(recorded);
+  return integrationEventOf(recorded, { schemaVersion, aggregateId: userId, userId, occurredAt, data });
 }

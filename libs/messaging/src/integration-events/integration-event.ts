@@ -1,0 +1,38 @@
+import type { IntegrationEvent } from '#contracts';
+import type { RecordedEvent } from '#event-store';
+
+/** What a service says about one of its stored events; the envelope (ids, source position) comes from the store. */
+export interface IntegrationEventParts {
+  readonly schemaVersion: number;
+  readonly aggregateId: string;
+  readonly userId?: string;
+  readonly orgId?: string;
+  /** When it happened by the service's clock; default: when it was stored. */
+  readonly occurredAt?: string;
+  readonly data: Record<string, unknown>;
+}
+
+/** The one shape every service publishes on `auth.*.events` (DESIGN.md, Kafka). */
+export function integrationEventOf(recorded: RecordedEvent, parts: IntegrationEventParts): IntegrationEvent {
+  return {
+    eventId: recorded.id,
+    type: recorded.type,
+    schemaVersion: parts.schemaVersion,
+    aggregateId: parts.aggregateId,
+    ...(parts.userId ? { userId: parts.userId } : {}),
+    ...(parts.orgId ? { orgId: parts.orgId } : {}),
+    occurredAt: parts.occurredAt ?? recorded.recordedAt.toISOString(),
+    source: { stream: recorded.stream, revision: recorded.revision, position: recorded.position.toString() },
+    data: parts.data,
+  };
+}
+
+/** Only the listed fields of a payload: an allow-list, so a field added to an event later stays private until listed. */
+export function pickFields(
+  data: Readonly<Record<string, unknown>>,
+  fields: readonly string[],
+): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const field of fields) if (Object.hasOwn(data, field)) picked[field] = data[field];
+  return picked;
+}
