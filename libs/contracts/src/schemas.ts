@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DomainError, type ErrorCode } from './errors.js';
 import { MAX_ROLE_LENGTH, MAX_ROLES, ROLE_NAME } from './roles.js';
 
 /** Shared payload pieces, validated the same way at the HTTP edge and the Kafka edge. */
@@ -15,3 +16,19 @@ export const roles = z.array(role).max(MAX_ROLES);
 export const totpCode = z.string().regex(/^\d{6,8}$/, 'must be 6 to 8 digits');
 export const loginContext = z.object({ ip: z.string().max(64), userAgent: z.string().max(512) });
 export const empty = z.object({}).optional();
+
+/**
+ * A payload checked at an edge (HTTP body, Kafka message): the parsed value, or
+ * a `DomainError` naming each problem by its path (`root` for the whole
+ * payload), never the values themselves.
+ */
+export function parseOrRefuse<Schema extends z.ZodType>(
+  schema: Schema,
+  value: unknown,
+  refusal: { readonly code: ErrorCode; readonly root: string },
+): z.output<Schema> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || refusal.root}: ${issue.message}`);
+  throw new DomainError(refusal.code, problems.join('; '));
+}

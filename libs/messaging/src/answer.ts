@@ -1,6 +1,15 @@
 import { Logger } from '@nestjs/common';
 import type { z } from 'zod';
-import { DomainError, failure, ok, type ParsedRequestOf, type ResponseOf, type Rpc, type RpcResult } from '#contracts';
+import {
+  DomainError,
+  failure,
+  ok,
+  parseOrRefuse,
+  type ParsedRequestOf,
+  type ResponseOf,
+  type Rpc,
+  type RpcResult,
+} from '#contracts';
 
 const logger = new Logger('Rpc');
 
@@ -15,13 +24,9 @@ export async function answer<R extends Rpc<z.ZodType, unknown>>(
   payload: unknown,
   handle: (request: ParsedRequestOf<R>) => Promise<ResponseOf<R>> | ResponseOf<R>,
 ): Promise<RpcResult<ResponseOf<R>>> {
-  const parsed = rpc.request.safeParse(payload ?? {});
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`);
-    return failure(new DomainError('invalid_payload', problems.join('; ')));
-  }
   try {
-    return ok(await handle(parsed.data as ParsedRequestOf<R>));
+    const request = parseOrRefuse(rpc.request, payload ?? {}, { code: 'invalid_payload', root: 'payload' });
+    return ok(await handle(request as ParsedRequestOf<R>));
   } catch (error) {
     if (error instanceof DomainError) return failure(error);
     logger.error(`${rpc.pattern} failed unexpectedly`, error instanceof Error ? error.stack : String(error));
