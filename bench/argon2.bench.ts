@@ -20,6 +20,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { availableParallelism } from 'node:os';
 import * as nodeRs from '@node-rs/argon2';
 import * as reference from 'argon2';
+import { quantile } from './lib/load.js';
 
 const MEMORY_COST_KIB = 19_456;
 const TIME_COST = 2;
@@ -74,11 +75,10 @@ interface Stats {
 
 function stats(samples: readonly number[]): Stats {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
   return {
     mean: sorted.reduce((sum, x) => sum + x, 0) / sorted.length,
-    p50: at(0.5),
-    p95: at(0.95),
+    p50: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
     min: sorted[0] ?? NaN,
     max: sorted[sorted.length - 1] ?? NaN,
   };

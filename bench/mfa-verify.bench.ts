@@ -36,7 +36,7 @@ import { MfaModule } from '../apps/mfa/src/mfa.module.js';
 import { generateEncryptionKey } from '../apps/mfa/src/totp/secret-cipher.js';
 import { codeForStep, timeStep } from '../apps/mfa/src/totp/totp.js';
 import { MfaEnrollments } from '../apps/mfa/src/write-model/mfa-enrollments.js';
-import { formatLoad, runLoad, type LoadFigures } from './lib/load.js';
+import { formatLoad, quantile, runLoad, type LoadFigures } from './lib/load.js';
 import { acquireKafkaBroker, connectCaller, spawnApp, waitUntilAnswering } from '#testing';
 
 const SUCCESS_USERS = Number(process.argv[2] ?? 2000);
@@ -115,13 +115,12 @@ async function streamLength(call: Call, shortPrefix: string, longUser: string): 
   }
   const figures = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
     const total = values.reduce((sum, value) => sum + value, 0);
     return {
       total: values.length,
       concurrency: 1,
-      p50Ms: at(0.5),
-      p99Ms: at(0.99),
+      p50Ms: quantile(sorted, 0.5),
+      p99Ms: quantile(sorted, 0.99),
       perSecond: (values.length / total) * 1000,
       meanMs: total / values.length,
     };

@@ -8,6 +8,10 @@ export interface LoadFigures {
   readonly perSecond: number;
 }
 
+/** The q-quantile of ascending-sorted values (nearest rank); NaN for none. */
+export const quantile = (sorted: readonly number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
 /** Runs `call` `total` times with `concurrency` in flight; latency percentiles and throughput. */
 export async function runLoad(
   total: number,
@@ -28,8 +32,13 @@ export async function runLoad(
   await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
   const elapsedMs = performance.now() - started;
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { total, concurrency, p50Ms: at(0.5), p99Ms: at(0.99), perSecond: (total / elapsedMs) * 1000 };
+  return {
+    total,
+    concurrency,
+    p50Ms: quantile(latencies, 0.5),
+    p99Ms: quantile(latencies, 0.99),
+    perSecond: (total / elapsedMs) * 1000,
+  };
 }
 
 export const formatLoad = (label: string, f: LoadFigures): string =>
