@@ -24,6 +24,13 @@ describe('bad configuration', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('an unreachable KAFKA_BROKERS, for the gateway too', () => {
+    const { status, lines, stderr } = start('gateway', { KAFKA_BROKERS: '127.0.0.1:1' });
+    expect(status).toBe(1);
+    expect(lines).toEqual([expect.stringContaining('Kafka brokers 127.0.0.1:1 unreachable (KAFKA_BROKERS)')]);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('a malformed EVENTSTORE_URL', () => {
     const { status, lines } = start('standalone', { EVENTSTORE_URL: 'http://localhost:2113' });
     expect(status).toBe(1);
