@@ -4,22 +4,13 @@
  * window ACCEPTED_DRIFT_STEPS), or null; the decider sees only steps and `now`,
  * never a secret or a code.
  */
-import type { SealedSecret } from '../totp/secret-cipher.js';
-import type { TotpAlgorithm, TotpDigits } from '../totp/totp.js';
-import type { ChallengeContext } from './mfa-enrollment.events.js';
+import type { ChallengeContext, EnrollmentSettings } from './mfa-enrollment.events.js';
 
 export type StartEnrollment = {
   readonly type: 'StartEnrollment';
-  readonly data: {
+  /** The secret is sealed by the handler (AAD: the user id) before it reaches the decider. */
+  readonly data: EnrollmentSettings & {
     readonly now: Date;
-    readonly enrollmentId: string;
-    /** Sealed by the handler (AAD: the user id) before it reaches the decider. */
-    readonly secret: SealedSecret;
-    readonly algorithm: TotpAlgorithm;
-    readonly digits: TotpDigits;
-    readonly period: number;
-    readonly issuer: string;
-    readonly label: string;
     /** How long the enrollment can be activated. */
     readonly ttlSeconds: number;
   };

@@ -28,8 +28,8 @@ export type ChallengePurpose = 'login' | 'activation' | 'deactivation';
  */
 export type ChallengeFailureReason = 'invalid_code' | 'replayed' | 'locked';
 
-export type MfaEnrollmentStartedData = {
-  readonly schemaVersion: 1;
+/** What an enrollment is: its sealed secret and TOTP parameters, as started, then kept in state. */
+export type EnrollmentSettings = {
   readonly enrollmentId: string;
   readonly secret: SealedSecret;
   readonly algorithm: TotpAlgorithm;
@@ -38,10 +38,13 @@ export type MfaEnrollmentStartedData = {
   readonly issuer: string;
   /** The account name shown in the app (the user's email). */
   readonly label: string;
-  readonly startedAt: string;
-  /** After this instant the enrollment can no longer be activated. */
-  readonly expiresAt: string;
 };
+
+export type MfaEnrollmentStartedData = { readonly schemaVersion: 1 } & EnrollmentSettings & {
+    readonly startedAt: string;
+    /** After this instant the enrollment can no longer be activated. */
+    readonly expiresAt: string;
+  };
 
 export type MfaActivatedData = {
   readonly schemaVersion: 1;

@@ -2,10 +2,8 @@
  * The MFA write model: what `decide` needs, folded purely from the events.
  * Plain JSON (ISO strings, numbers, null) so it can be snapshotted as is.
  */
-import type { SealedSecret } from '../totp/secret-cipher.js';
-import type { TotpAlgorithm, TotpDigits } from '../totp/totp.js';
 import { assertNever } from './assert-never.js';
-import type { MfaEnrollmentEvent } from './mfa-enrollment.events.js';
+import type { EnrollmentSettings, MfaEnrollmentEvent } from './mfa-enrollment.events.js';
 
 /** Replay and lock-out bookkeeping, present whatever the enrollment's status. */
 export type ChallengeGuard = {
@@ -19,16 +17,6 @@ export type ChallengeGuard = {
   readonly consecutiveFailures: number;
   /** ISO-8601; codes are refused before this instant. May lie in the past (an expired lock). */
   readonly lockedUntil: string | null;
-};
-
-export type EnrollmentSettings = {
-  readonly enrollmentId: string;
-  readonly secret: SealedSecret;
-  readonly algorithm: TotpAlgorithm;
-  readonly digits: TotpDigits;
-  readonly period: number;
-  readonly issuer: string;
-  readonly label: string;
 };
 
 export type NoEnrollment = ChallengeGuard & { readonly status: 'none' };
