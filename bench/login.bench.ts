@@ -19,7 +19,7 @@ const ADMIN = { email: 'admin@bench.example', password: 'benchmark-admin-passwor
 const broker = await acquireKafkaBroker();
 const system = await startSystem({
   mode: MODE,
-  kafkaBrokers: broker.brokers,
+  kafka: broker.clients,
   env: {
     BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,

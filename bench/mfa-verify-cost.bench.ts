@@ -39,7 +39,6 @@ const state = stateFrom([
   {
     type: 'MfaEnrollmentStarted',
     data: {
-      schemaVersion: 1,
       enrollmentId: 'enr-bench',
       secret: sealed,
       ...DEFAULT_TOTP_PARAMETERS,
@@ -52,7 +51,6 @@ const state = stateFrom([
   {
     type: 'MfaActivated',
     data: {
-      schemaVersion: 1,
       enrollmentId: 'enr-bench',
       activatedAt: activatedAt.toISOString(),
       steps: [activeStep - 1, activeStep],

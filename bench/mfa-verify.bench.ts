@@ -25,17 +25,17 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NestFactory } from '@nestjs/core';
 import type { z } from 'zod';
-import { DomainError, MfaRpc, type RequestOf, type ResponseOf, type Rpc, type RpcResult } from '#contracts';
+import { DomainError, MfaRpc, type RequestOf, type Rpc, type RpcResult } from '#contracts';
 import { loadConfig } from '#config';
 import { AggregateRepository, EVENT_STORE, type EventStore } from '#event-store';
 import { InProcessBus, InProcessServer } from '#messaging';
 import { mfaEnrollmentDecider } from '../apps/mfa/src/mfa-enrollment/mfa-enrollment.decider.js';
 import { mfaStreamName } from '../apps/mfa/src/mfa-enrollment/mfa-enrollment.events.js';
-import { decodeMfaEvent, encodeMfaEvent } from '../apps/mfa/src/mfa-enrollment/mfa-enrollment.upcast.js';
+import { MfaEnrollmentRepository } from '../apps/mfa/src/mfa-enrollment/mfa-enrollment.repository.js';
+import { mfaEnrollmentCodec } from '../apps/mfa/src/mfa-enrollment/mfa-enrollment.codec.js';
 import { MfaModule } from '../apps/mfa/src/mfa.module.js';
 import { generateEncryptionKey } from '../apps/mfa/src/totp/secret-cipher.js';
 import { codeForStep, timeStep } from '../apps/mfa/src/totp/totp.js';
-import { MfaEnrollments } from '../apps/mfa/src/write-model/mfa-enrollments.js';
 import { formatLoad, quantile, runLoad, type LoadFigures } from './lib/load.js';
 import { acquireKafkaBroker, connectCaller, spawnApp, waitUntilAnswering } from '#testing';
 
@@ -48,7 +48,7 @@ const SHORT_STREAM_EVENTS = 10;
 const CONTEXT = { ip: '203.0.113.7', userAgent: 'bench' };
 const LOCK_OUT_OFF = { MFA_MAX_FAILED_ATTEMPTS: '1000000000', MFA_LOCKOUT_SECONDS: '1' };
 
-type Call = <R extends Rpc<z.ZodType, unknown>>(rpc: R, payload: RequestOf<R>) => Promise<ResponseOf<R>>;
+type Call = <R extends Rpc>(rpc: R, payload: RequestOf<R>) => Promise<z.output<R['response']>>;
 
 const code = (secret: string, step: number) => codeForStep({ secret, step, algorithm: 'SHA1', digits: 6 });
 const stepNow = () => timeStep(new Date(), 30);
@@ -152,12 +152,12 @@ function printStreamLength(label: string, { short, long }: StreamLengthFigures):
 const broker = await acquireKafkaBroker();
 const dataDir = mkdtempSync(join(tmpdir(), 'mfa-verify-bench-'));
 const mfa = spawnApp('mfa', {
-  KAFKA_BROKERS: broker.brokers,
+  ...broker.clients.mfa,
   DATA_DIR: dataDir,
   MFA_ENCRYPTION_KEY: generateEncryptionKey(),
   ...LOCK_OUT_OFF,
 });
-const caller = await connectCaller(broker.brokers, 'bench-mfa-verify', 30_000);
+const caller = await connectCaller(broker.clients.gateway, 'gateway-bench-mfa-verify', 30_000, dataDir);
 try {
   const { services } = caller;
   const call: Call = (rpc, payload) => services.call(rpc, payload);
@@ -209,7 +209,7 @@ const app = await NestFactory.createMicroservice(MfaModule.register(config), {
 await app.listen();
 try {
   const call: Call = async (rpc, payload) => {
-    const result = (await bus.request(rpc.pattern, payload)) as RpcResult<ResponseOf<typeof rpc>>;
+    const result = (await bus.request(rpc.pattern, payload)) as RpcResult<z.output<(typeof rpc)['response']>>;
     if (!result.ok) throw new DomainError(result.error.code, result.error.message, result.error.details);
     return result.value;
   };
@@ -219,9 +219,9 @@ try {
 
   // What the snapshot saves: loading the long stream with it (the service's way) and by replaying every event.
   const store = app.get<EventStore>(EVENT_STORE);
-  const withSnapshot = app.get(MfaEnrollments);
+  const withSnapshot = app.get(MfaEnrollmentRepository);
   const decider = mfaEnrollmentDecider();
-  const replayOnly = new AggregateRepository(store, { decider, upcast: decodeMfaEvent, encode: encodeMfaEvent });
+  const replayOnly = new AggregateRepository(store, { decider, codec: mfaEnrollmentCodec });
   const timeLoads = async (load: () => Promise<unknown>, times: number) => {
     for (let i = 0; i < 5; i += 1) await load();
     const t0 = performance.now();
@@ -229,7 +229,7 @@ try {
     return (performance.now() - t0) / times;
   };
   const events = (await store.read(mfaStreamName('long'))).length;
-  const snapshotMs = await timeLoads(() => withSnapshot.load('long'), 500);
+  const snapshotMs = await timeLoads(() => withSnapshot.load(mfaStreamName('long')), 500);
   const replayMs = await timeLoads(() => replayOnly.load(mfaStreamName('long')), 20);
   console.info(
     `loading the ${events}-event stream: from its snapshot ${snapshotMs.toFixed(3)} ms, ` +

@@ -7,9 +7,20 @@
 #   scripts/kafka-local.sh stop     SIGTERM, then SIGKILL after KAFKA_STOP_TIMEOUT
 #   scripts/kafka-local.sh status   exit 0 if running and answering metadata requests
 #   scripts/kafka-local.sh logs [-f]
+#   scripts/kafka-local.sh grant|revoke [prefix]
+#                                   the ACLs of the installation using that KAFKA_TOPIC_PREFIX
+#                                   (start grants those of KAFKA_TOPIC_PREFIX, default empty)
 #
-# Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
-# KAFKA_START_TIMEOUT (90 s), KAFKA_STOP_TIMEOUT (30 s),
+# Secured by default (KAFKA_SECURITY=sasl_ssl): TLS with a throw-away CA, SCRAM-SHA-512
+# logins for the principals admin (super user: this script and test set-up only),
+# gateway, identity, mfa, policy and subscriber, and the StandardAuthorizer with the
+# ACLs of scripts/kafka/acls.mjs. What each client needs is written to
+# $KAFKA_CACHE_DIR/clients/: ca.pem, <principal>.password, <principal>.env (the
+# KAFKA_* variables the services read) and subscriber.kcat.conf.
+# KAFKA_SECURITY=plaintext starts an unauthenticated development broker instead.
+#
+# Environment: KAFKA_SECURITY (sasl_ssl), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
+# KAFKA_TOPIC_PREFIX (empty), KAFKA_START_TIMEOUT (90 s), KAFKA_STOP_TIMEOUT (30 s),
 # KAFKA_HEAP_OPTS (-Xmx512m -Xms256m), KAFKA_JVM_PERFORMANCE_OPTS (G1, C1 only),
 # KAFKA_CACHE_DIR (.cache/kafka), JAVA_HOME.
 # The broker binds to 127.0.0.1 only. The pinned version lives in scripts/kafka/pom.xml.
@@ -23,6 +34,7 @@ case "$CACHE" in /*) ;; *) CACHE="$PWD/$CACHE" ;; esac
 HOST=127.0.0.1
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+SECURITY="${KAFKA_SECURITY:-sasl_ssl}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}"
@@ -37,6 +49,13 @@ DATA_VERSION_FILE="$CACHE/data.kafka-version"
 LOGS="$CACHE/logs"
 CONFIG="$CACHE/server.properties"
 PID_FILE="$CACHE/kafka.pid"
+# What clients need (CA certificate, passwords, env files); readable by this user only.
+CLIENTS="$CACHE/clients"
+# The broker's private key and certificate chain.
+SECRETS="$CACHE/secrets"
+PRINCIPALS=(admin gateway identity mfa policy subscriber)
+# The broker's certificate subject: its principal on the controller listener (mutual TLS).
+BROKER_DN="CN=kafka-local-broker"
 
 say() { printf 'kafka-local: %s\n' "$*"; }
 die() {
@@ -55,6 +74,10 @@ now_ms() {
 elapsed() { awk -v ms="$(($(now_ms) - $1))" 'BEGIN { printf "%.1f s", ms / 1000 }'; }
 
 [ -n "$VERSION" ] || die "no <kafka.version> in $POM"
+case "$SECURITY" in
+  sasl_ssl | plaintext) ;;
+  *) die "KAFKA_SECURITY must be sasl_ssl (the default) or plaintext, not '$SECURITY'" ;;
+esac
 
 java_bin() {
   local java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -108,28 +131,169 @@ is_our_broker() {
     ps -ww -p "$pid" -o args= 2>/dev/null | grep -qF "kafka.Kafka $CONFIG"
 }
 
-# The port the running broker was started with, from its generated config.
-running_port() { sed -n "s#^advertised.listeners=PLAINTEXT://$HOST:\([0-9]*\)\$#\1#p" "$CONFIG" 2>/dev/null; }
+# The port and the security mode the running broker was started with, from its generated config.
+running_port() { sed -n "s#^advertised.listeners=[A-Z_]*://$HOST:\([0-9]*\)\$#\1#p" "$CONFIG" 2>/dev/null; }
+running_security() {
+  if grep -q '^advertised.listeners=SASL_SSL:' "$CONFIG" 2>/dev/null; then echo sasl_ssl; else echo plaintext; fi
+}
 
 port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
-wait_ready() { # brokers timeout_ms [pid]
+need_node_modules() {
   [ -f "$ROOT/node_modules/kafkajs/package.json" ] ||
-    die "node_modules/kafkajs is missing: run 'npm ci' first (the readiness check uses kafkajs)"
-  node "$CONF_DIR/wait-ready.mjs" "$@"
+    die "node_modules/kafkajs is missing: run 'npm ci' first (the readiness check and the ACLs use kafkajs)"
+}
+
+wait_ready() { # security brokers timeout_ms [pid]
+  need_node_modules
+  local security="$1"
+  shift
+  if [ "$security" = sasl_ssl ]; then
+    KAFKA_CLIENT_ENV_FILE="$CLIENTS/admin.env" node "$CONF_DIR/wait-ready.mjs" "$@"
+  else
+    node "$CONF_DIR/wait-ready.mjs" "$@"
+  fi
+}
+
+acls() { # grant|revoke prefix
+  need_node_modules
+  node "$CONF_DIR/acls.mjs" "$1" "$CLIENTS/admin.env" "$2"
+}
+
+# A throw-away CA signs the broker's certificate (P-256, one year), then its key is
+# deleted: nobody can issue another certificate that this broker's clients trust.
+# Made again when missing or expiring within a day; clients read ca.pem at their start.
+ensure_tls_material() {
+  if [ -f "$SECRETS/broker.pem" ] && [ -f "$CLIENTS/ca.pem" ] &&
+    openssl x509 -checkend 86400 -noout -in "$SECRETS/broker.pem" >/dev/null 2>&1; then
+    return 0
+  fi
+  command -v openssl >/dev/null 2>&1 ||
+    die "openssl not found: it makes the broker's TLS certificate (or start with KAFKA_SECURITY=plaintext)"
+  local tmp
+  tmp="$(mktemp -d)"
+  (
+    umask 077
+    cd "$tmp"
+    printf 'subjectAltName=IP:%s,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n' \
+      "$HOST" >broker.ext
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -keyout ca.key -out ca.pem -days 365 \
+      -subj "/CN=kafka-local throw-away CA" -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign" &&
+      openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -keyout broker.key -out broker.csr \
+        -subj "/$BROKER_DN" &&
+      openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -set_serial "0x$(openssl rand -hex 16)" \
+        -days 365 -extfile broker.ext -out broker.crt
+  ) >"$tmp/openssl.out" 2>&1 || {
+    cat "$tmp/openssl.out" >&2
+    rm -rf "$tmp"
+    die "could not make the broker's TLS certificate"
+  }
+  mkdir -p "$SECRETS" "$CLIENTS"
+  chmod 700 "$SECRETS" "$CLIENTS"
+  (
+    umask 077
+    # Kafka's PEM key store: the unencrypted PKCS#8 key, then the certificate chain.
+    cat "$tmp/broker.key" "$tmp/broker.crt" "$tmp/ca.pem" >"$SECRETS/broker.pem"
+    cp "$tmp/ca.pem" "$CLIENTS/ca.pem"
+  )
+  rm -rf "$tmp"
+}
+
+credentials_complete() {
+  local principal
+  for principal in "${PRINCIPALS[@]}"; do [ -s "$CLIENTS/$principal.password" ] || return 1; done
+}
+
+# Each principal's connection settings, as the services read them (a KAFKA_* env
+# file: `node --env-file=<file>`, or `set -a; . <file>`) and as kcat does (-F <file>).
+# Written on every start: they follow the port and the security mode.
+write_client_files() {
+  local principal
+  (
+    umask 077
+    for principal in "${PRINCIPALS[@]}"; do
+      if [ "$SECURITY" = plaintext ]; then
+        printf '# Written by scripts/kafka-local.sh start: the local broker, plaintext (development only).\nKAFKA_BROKERS=%s\n' \
+          "$HOST:$PORT" >"$CLIENTS/$principal.env"
+        [ "$principal" != subscriber ] ||
+          printf '# Written by scripts/kafka-local.sh start: kcat -F <this file>.\nbootstrap.servers=%s\n' \
+            "$HOST:$PORT" >"$CLIENTS/$principal.kcat.conf"
+        continue
+      fi
+      cat >"$CLIENTS/$principal.env" <<EOF
+# Written by scripts/kafka-local.sh start: the local broker, as principal $principal.
+KAFKA_BROKERS=$HOST:$PORT
+KAFKA_SSL_CA_FILE=$CLIENTS/ca.pem
+KAFKA_SASL_MECHANISM=scram-sha-512
+KAFKA_SASL_USERNAME=$principal
+KAFKA_SASL_PASSWORD_FILE=$CLIENTS/$principal.password
+EOF
+      [ "$principal" = subscriber ] || continue
+      # kcat, as the subscriber. PLAIN (over TLS): librdkafka before 2.6.1, e.g. Debian 12's
+      # kcat, sends a SCRAM proof Kafka 4 rejects; with a newer one, SCRAM-SHA-512 works too.
+      cat >"$CLIENTS/$principal.kcat.conf" <<EOF
+# Written by scripts/kafka-local.sh start: kcat -F <this file>, as principal $principal.
+bootstrap.servers=$HOST:$PORT
+security.protocol=SASL_SSL
+sasl.mechanisms=PLAIN
+sasl.username=$principal
+sasl.password=$(cat "$CLIENTS/$principal.password")
+ssl.ca.location=$CLIENTS/ca.pem
+EOF
+    done
+  )
+}
+
+listener_config() {
+  if [ "$SECURITY" = plaintext ]; then
+    cat <<EOF
+listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+EOF
+    return 0
+  fi
+  cat <<EOF
+# Clients: TLS, then a SCRAM-SHA-512 login. The controller listener takes only the
+# broker itself (mutual TLS with its certificate): SCRAM credentials are metadata the
+# controller serves, so they cannot guard the controller's own door.
+listeners=SASL_SSL://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=SASL_SSL://$HOST:$PORT
+listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:SSL
+inter.broker.listener.name=SASL_SSL
+sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$(cat "$CLIENTS/admin.password")";
+# PLAIN for the subscriber only, for clients whose SCRAM Kafka 4 rejects (librdkafka
+# before 2.6.1, e.g. Debian 12's kcat); TLS keeps the password off the wire.
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_subscriber="$(cat "$CLIENTS/subscriber.password")";
+ssl.keystore.type=PEM
+ssl.keystore.location=$SECRETS/broker.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$CLIENTS/ca.pem
+listener.name.controller.ssl.client.auth=required
+
+# Nothing is allowed that an ACL (scripts/kafka/acls.mjs) does not allow, except to
+# admin and to the broker itself.
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:admin;User:$BROKER_DN
+EOF
 }
 
 write_config() {
-  cat >"$CONFIG" <<EOF
+  # A subshell for umask: the config holds the admin password (the broker's own SCRAM login).
+  (
+    umask 077
+    cat >"$CONFIG" <<EOF
 # Generated by scripts/kafka-local.sh on every start; edit the script, not this file.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
+$(listener_config)
 log.dirs=$DATA
 
 # One node: every internal topic has a single replica.
@@ -153,25 +317,56 @@ num.io.threads=4
 num.recovery.threads.per.data.dir=1
 log.retention.hours=24
 EOF
+  )
 }
 
-format_if_needed() { # java
-  local java="$1"
-  if [ -f "$DATA/meta.properties" ]; then
-    local formatted_by
-    formatted_by="$(cat "$DATA_VERSION_FILE" 2>/dev/null || echo unknown)"
-    [ "$formatted_by" = "$VERSION" ] && return 0
+# SCRAM credentials live in the cluster metadata, so they are made when the data dir
+# is formatted, in both security modes (switching modes keeps the data). Every format
+# makes new passwords; a data dir whose passwords were lost is formatted again.
+needs_format() {
+  [ -f "$DATA/meta.properties" ] || return 0
+  local formatted_by
+  formatted_by="$(cat "$DATA_VERSION_FILE" 2>/dev/null || echo unknown)"
+  if [ "$formatted_by" != "$VERSION" ]; then
     say "data dir was formatted by kafka $formatted_by; reformatting for $VERSION (local test data is discarded)"
+    return 0
   fi
+  if ! credentials_complete; then
+    say "no SCRAM passwords in $CLIENTS for this data dir; reformatting with new ones (local test data is discarded)"
+    return 0
+  fi
+  return 1
+}
+
+new_passwords() {
+  local principal
+  mkdir -p "$CLIENTS"
+  chmod 700 "$CLIENTS"
+  for principal in "${PRINCIPALS[@]}"; do
+    (
+      umask 077
+      head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$CLIENTS/$principal.password"
+    )
+  done
+}
+
+format_data() { # java
+  local java="$1" cluster_id principal scram=()
   rm -rf "$DATA"
   mkdir -p "$DATA"
-  local cluster_id
   cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | cut -c1-22)"
-  "$java" -XX:TieredStopAtLevel=1 -cp "$LIBS/*" \
+  # The storage tool takes credentials on its command line only: there for the few
+  # seconds of the format, never logged (a local, throw-away broker).
+  for principal in "${PRINCIPALS[@]}"; do
+    scram+=(--add-scram "SCRAM-SHA-512=[name=$principal,password=$(cat "$CLIENTS/$principal.password")]")
+  done
+  # Its output lists the stored SCRAM keys: shown on failure only, never kept.
+  local output
+  output="$("$java" -XX:TieredStopAtLevel=1 -cp "$LIBS/*" \
     -Dlog4j2.configurationFile="$CONF_DIR/log4j2.properties" -Dkafka.logs.dir="$LOGS" \
-    kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" >"$LOGS/format.out" 2>&1 ||
+    kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" "${scram[@]}" 2>&1)" ||
     {
-      cat "$LOGS/format.out" >&2
+      printf '%s\n' "$output" | grep -v UserScramCredentialRecord >&2
       die "formatting $DATA failed"
     }
   echo "$VERSION" >"$DATA_VERSION_FILE"
@@ -201,15 +396,18 @@ cmd_start() {
   local pid
   pid="$(read_pid)"
   if is_our_broker "$pid"; then
-    local port
+    local port security
     port="$(running_port)"
+    security="$(running_security)"
     [ "$port" = "$PORT" ] ||
       die "already running on $HOST:$port (pid $pid), not on the requested port $PORT; run 'stop' first"
+    [ "$security" = "$SECURITY" ] ||
+      die "already running with KAFKA_SECURITY=$security (pid $pid), not $SECURITY; run 'stop' first"
     # Another caller may have started it moments ago: answer only once it is ready.
-    wait_ready "$HOST:$PORT" "$((START_TIMEOUT * 1000))" "$pid" ||
+    wait_ready "$security" "$HOST:$PORT" "$((START_TIMEOUT * 1000))" "$pid" ||
       die "FAILED: kafka (pid $pid) is running but not ready on $HOST:$PORT (logs: $LOGS)"
     # libs/testing/src/kafka-broker.ts reads "already running" to know it must not stop this broker.
-    say "kafka $VERSION already running on $HOST:$PORT (pid $pid)"
+    say "kafka $VERSION already running on $HOST:$PORT ($security, pid $pid)"
     return 0
   fi
   rm -f "$PID_FILE"
@@ -224,8 +422,15 @@ cmd_start() {
   done
 
   mkdir -p "$LOGS"
-  write_config
-  format_if_needed "$java"
+  [ "$SECURITY" = plaintext ] || ensure_tls_material
+  if needs_format; then
+    new_passwords
+    write_config
+    format_data "$java"
+  else
+    write_config
+  fi
+  write_client_files
 
   local log_from
   log_from="$(file_size "$LOGS/server.log")"
@@ -239,17 +444,22 @@ cmd_start() {
   echo "$pid" >"$PID_FILE"
 
   local rc=0
-  wait_ready "$HOST:$PORT" "$((START_TIMEOUT * 1000))" "$pid" || rc=$?
+  wait_ready "$SECURITY" "$HOST:$PORT" "$((START_TIMEOUT * 1000))" "$pid" || rc=$?
+  if [ "$rc" -eq 0 ] && [ "$SECURITY" = sasl_ssl ]; then
+    acls grant "${KAFKA_TOPIC_PREFIX:-}" >/dev/null || rc=4
+  fi
   if [ "$rc" -eq 0 ]; then
-    say "kafka $VERSION ready on $HOST:$PORT (pid $pid, started in $(elapsed "$started"))"
+    say "kafka $VERSION ready on $HOST:$PORT ($SECURITY, pid $pid, started in $(elapsed "$started"))"
+    [ "$SECURITY" = plaintext ] || say "client settings per principal in $CLIENTS"
     return 0
   fi
   print_startup_logs "$log_from"
   kill -KILL "$pid" 2>/dev/null || true
   rm -f "$PID_FILE"
-  if [ "$rc" -eq 3 ]; then
-    die "FAILED: kafka $VERSION exited during startup (logs: $LOGS)"
-  fi
+  case "$rc" in
+    3) die "FAILED: kafka $VERSION exited during startup (logs: $LOGS)" ;;
+    4) die "FAILED: kafka $VERSION started but its ACLs could not be created (logs: $LOGS)" ;;
+  esac
   die "FAILED: kafka $VERSION not ready on $HOST:$PORT within ${START_TIMEOUT}s (logs: $LOGS)"
 }
 
@@ -279,19 +489,28 @@ cmd_stop() {
 }
 
 cmd_status() {
-  local pid port
+  local pid port security
   pid="$(read_pid)"
   if ! is_our_broker "$pid"; then
     say "kafka not running"
     return 3
   fi
   port="$(running_port)"
-  if wait_ready "$HOST:$port" 5000 "$pid" 2>/dev/null; then
-    say "kafka $VERSION running on $HOST:$port (pid $pid)"
+  security="$(running_security)"
+  if wait_ready "$security" "$HOST:$port" 5000 "$pid" 2>/dev/null; then
+    say "kafka $VERSION running on $HOST:$port ($security, pid $pid)"
     return 0
   fi
   say "kafka process $pid is up but $HOST:$port does not answer metadata requests"
   return 1
+}
+
+cmd_acls() { # grant|revoke [prefix]
+  local pid
+  pid="$(read_pid)"
+  is_our_broker "$pid" || die "kafka is not running"
+  [ "$(running_security)" = sasl_ssl ] || die "the running broker is plaintext: it has no ACLs"
+  acls "$1" "${2:-}"
 }
 
 cmd_logs() {
@@ -311,8 +530,9 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   logs) cmd_logs "${2:-}" ;;
+  grant | revoke) cmd_acls "$1" "${2:-}" ;;
   *)
-    echo "usage: $0 fetch|start|stop|status|logs [-f]" >&2
+    echo "usage: $0 fetch|start|stop|status|logs [-f]|grant [prefix]|revoke [prefix]" >&2
     exit 2
     ;;
 esac

@@ -1,9 +1,11 @@
 // Waits until a Kafka broker answers metadata requests, which an open TCP port
 // alone does not prove (KRaft opens listeners before the broker has caught up).
 //
-// usage: node wait-ready.mjs <brokers> <timeoutMs> [pid]
+// usage: [KAFKA_CLIENT_ENV_FILE=<principal>.env] node wait-ready.mjs <brokers> <timeoutMs> [pid]
 // exit:  0 ready, 1 timed out, 2 usage error, 3 the broker process <pid> exited
+// KAFKA_CLIENT_ENV_FILE: connect with that principal's TLS and SASL settings (secured broker).
 import kafkajs from 'kafkajs';
+import { kafkaConnection, readEnvFile } from './client-env.mjs';
 
 const { Kafka, logLevel } = kafkajs;
 const [brokersArg, timeoutArg, pidArg] = process.argv.slice(2);
@@ -13,6 +15,8 @@ if (!brokersArg || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
   process.exit(2);
 }
 const brokers = brokersArg.split(',');
+const envFile = process.env.KAFKA_CLIENT_ENV_FILE;
+const security = envFile ? kafkaConnection(readEnvFile(envFile)) : {};
 const pid = pidArg ? Number(pidArg) : undefined;
 
 const isAlive = (p) => {
@@ -27,6 +31,7 @@ const isAlive = (p) => {
 const probe = async () => {
   const kafka = new Kafka({
     clientId: 'kafka-local-ready-check',
+    ...security,
     brokers,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1_000,

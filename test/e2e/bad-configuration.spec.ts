@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 
 /** A start with bad configuration ends at once with one line naming the problem, not a loop of stack traces. */
 function start(app: string, env: Record<string, string>) {
@@ -28,6 +28,29 @@ describe('bad configuration', () => {
     const { status, lines, stderr } = start('gateway', { KAFKA_BROKERS: '127.0.0.1:1' });
     expect(status).toBe(1);
     expect(lines).toEqual([expect.stringContaining('Kafka brokers 127.0.0.1:1 unreachable (KAFKA_BROKERS)')]);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a Kafka login without TLS', () => {
+    const { status, lines } = start('mfa', {
+      KAFKA_BROKERS: '127.0.0.1:1',
+      KAFKA_SASL_USERNAME: 'mfa',
+      KAFKA_SASL_PASSWORD: 'a-kafka-password',
+    });
+    expect(status).toBe(1);
+    expect(lines).toEqual([expect.stringContaining('KAFKA_SASL_USERNAME needs KAFKA_SSL_CA_FILE')]);
+    expect(lines.join()).not.toContain('a-kafka-password');
+  });
+
+  it.skipIf(!inject('kafkaSecured'))('a wrong Kafka password, without echoing it', () => {
+    const { status, lines, stderr } = start('mfa', {
+      ...inject('kafkaClients').mfa,
+      KAFKA_SASL_PASSWORD_FILE: '',
+      KAFKA_SASL_PASSWORD: 'not-the-kafka-password',
+    });
+    expect(status).toBe(1);
+    expect(lines).toEqual([expect.stringContaining('Kafka refused the login of mfa')]);
+    expect(stderr).not.toContain('not-the-kafka-password');
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -5,7 +5,7 @@ describe.each<SystemMode>(['embedded', 'distributed'])('GET /health (%s)', (mode
   let system: RunningSystem;
 
   beforeAll(async () => {
-    system = await startSystem({ mode, kafkaBrokers: inject('kafkaBrokers') });
+    system = await startSystem({ mode, kafka: inject('kafkaClients') });
   });
 
   afterAll(async () => {

@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   apiClient,
+  kafkaClientFor,
   jwtClaims,
   settledStep,
   startSystem,
@@ -70,7 +71,7 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
   beforeAll(async () => {
     system = await startSystem({
       mode,
-      kafkaBrokers: inject('kafkaBrokers'),
+      kafka: inject('kafkaClients'),
       env: {
         BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
         BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
@@ -364,6 +365,23 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
     expect(ratio).toBeLessThan(2);
   });
 
+  it('lets a user change their password, proving the current one: the old one stops working', async () => {
+    await createUser('hana@example.com');
+    const token = await accessToken('hana@example.com');
+    const newPassword = 'a-new-long-enough-password';
+    secrets.push(newPassword);
+    const change = (currentPassword: string, password: string) =>
+      api.post('/v1/me/password', { currentPassword, newPassword: password }, { token });
+    expect(await change('not-the-password!', newPassword)).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_credentials' },
+    });
+    expect(await change(PASSWORD, 'short')).toMatchObject({ status: 400, body: { error: 'weak_password' } });
+    expect(await change(PASSWORD, newPassword)).toMatchObject({ status: 200, body: { changedAt: expect.any(String) } });
+    expect((await login('hana@example.com')).status).toBe(401);
+    expect((await login('hana@example.com', newPassword)).body.status).toBe('authenticated');
+  });
+
   it('refuses forged, foreign and misused tokens', async () => {
     const [, payload] = adminToken.split('.');
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
@@ -403,12 +421,9 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
 
   it('publishes integration events without secrets (distributed: on Kafka)', async () => {
     if (mode === 'embedded') return expect(system.env.KAFKA_BROKERS).toBeUndefined();
-    const consumer = new Kafka({
-      clientId: 'e2e-audit',
-      brokers: inject('kafkaBrokers').split(','),
-      logLevel: logLevel.NOTHING,
-    }).consumer({
-      groupId: `e2e-audit-${Date.now()}`,
+    // As the read-only subscriber principal, as another service would read them.
+    const consumer = kafkaClientFor(inject('kafkaClients').subscriber, 'e2e-audit').consumer({
+      groupId: `subscriber-e2e-audit-${Date.now()}`,
       maxWaitTimeInMs: 250,
     });
     const seen: string[] = [];
@@ -438,7 +453,10 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
   it('never writes secrets, passwords, hashes or tokens to the logs', () => {
     const logs = system.logs();
     expect(logs.length).toBeGreaterThan(0);
-    for (const secret of [...secrets, ...tokens, ADMIN.password, PASSWORD, adminToken])
+    const kafkaPasswords = Object.values(inject('kafkaClients')).flatMap(({ KAFKA_SASL_PASSWORD_FILE: file }) =>
+      file ? [readFileSync(file, 'utf8').trim()] : [],
+    );
+    for (const secret of [...secrets, ...tokens, ADMIN.password, PASSWORD, adminToken, ...kafkaPasswords])
       expect(logs).not.toContain(secret);
     expect(logs).not.toContain('$argon2');
   });

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Kafka,
-  logLevel,
-  Partitioners,
-  type Admin,
-  type Consumer,
-  type EachMessagePayload,
-  type Producer,
-} from 'kafkajs';
+import { Partitioners, type Admin, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { kafkaClientFor } from '#testing';
 
 // Proves the broker from the global setup works with the kafkajs version the services
-// use: admin, produce, consumer groups with explicit commits, and request/reply.
+// use: admin, produce, consumer groups with explicit commits, and request/reply. As the
+// admin principal (a super user on the secured broker): its topics are this spec's own.
 
 const TEST_TIMEOUT_MS = 60_000;
 const WAIT_MS = 30_000;
@@ -20,12 +14,10 @@ const runId = randomUUID().slice(0, 8);
 const topicName = (name: string): string => `it.kafka-broker.${runId}.${name}`;
 const groupName = (name: string): string => `it.kafka-broker.${runId}.${name}`;
 
-const kafka = new Kafka({
-  clientId: `kafka-broker-spec-${runId}`,
-  brokers: inject('kafkaBrokers').split(','),
-  // Transient errors (e.g. the group coordinator loading on first use) are retried and
-  // would only be noise; a real failure surfaces as the rejected call or a timeout.
-  logLevel: logLevel.NOTHING,
+// Transient errors (e.g. the group coordinator loading on first use) are retried and
+// would only be noise (the client logs nothing); a real failure surfaces as the rejected
+// call or a timeout.
+const kafka = kafkaClientFor(inject('kafkaClients').admin, `kafka-broker-spec-${runId}`, {
   connectionTimeout: 5_000,
   requestTimeout: 10_000,
   retry: { retries: 5 },
@@ -106,7 +98,7 @@ afterAll(async () => {
   await admin.disconnect().catch(() => {});
 }, TEST_TIMEOUT_MS);
 
-describe(`kafka broker (${inject('kafkaBrokerSource')})`, () => {
+describe(`kafka broker (${inject('kafkaBrokerSource')}, ${inject('kafkaSecured') ? 'secured' : 'plaintext'})`, () => {
   it('creates topics with the admin client', { timeout: TEST_TIMEOUT_MS }, async () => {
     const topics = [topicName('admin-a'), topicName('admin-b')];
 

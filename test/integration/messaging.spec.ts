@@ -4,16 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DomainError, INTEGRATION_TOPICS, MfaRpc, PolicyRpc, type IntegrationEvent } from '#contracts';
 import { loadConfig } from '#config';
 import { SqliteEventStore, type RecordedEvent } from '#event-store';
 import { IntegrationEventRelay, KafkaIntegrationEventPublisher, startService } from '#messaging';
-import { connectCaller, waitUntilAnswering, type Caller } from '#testing';
+import { connectCaller, kafkaClientFor, kafkaConnectionFor, waitUntilAnswering, type Caller } from '#testing';
 import { PolicyModule } from '../../apps/policy/src/policy.module.js';
 
-const brokers = inject('kafkaBrokers');
+const kafka = inject('kafkaClients');
 const run = randomUUID().slice(0, 8);
 
 describe('request/reply over Kafka (the policy service, real module)', () => {
@@ -23,14 +23,14 @@ describe('request/reply over Kafka (the policy service, real module)', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'messaging-'));
-    const config = loadConfig({ KAFKA_BROKERS: brokers, DATA_DIR: dataDir });
+    const config = loadConfig({ ...kafka.policy, DATA_DIR: dataDir });
     policy = await startService({
       service: 'policy',
       module: PolicyModule.register(config),
       config,
       logger: false,
     });
-    caller = await connectCaller(brokers, `test-messaging-${run}`, 10_000);
+    caller = await connectCaller(kafka.gateway, `gateway-test-messaging-${run}`, 10_000);
     await waitUntilAnswering(() => caller.services.call(PolicyRpc.checkHealth, {}));
   });
 
@@ -72,11 +72,11 @@ describe('request/reply over Kafka (the policy service, real module)', () => {
   });
 
   it("drops a request older than the callers' timeout instead of acting on it late", async () => {
-    const kafka = new Kafka({ clientId: `test-stale-${run}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+    const gateway = kafkaClientFor(kafka.gateway, `test-stale-${run}`);
     const replyTopic = `${PolicyRpc.getPolicy.pattern}.reply`;
     const replies: string[] = [];
-    const reader = kafka.consumer({ groupId: `test-stale-${run}`, maxWaitTimeInMs: 250 });
-    const producer = kafka.producer();
+    const reader = gateway.consumer({ groupId: `gateway-test-stale-${run}`, maxWaitTimeInMs: 250 });
+    const producer = gateway.producer();
     await Promise.all([reader.connect(), producer.connect()]);
     try {
       await reader.subscribe({ topic: replyTopic, fromBeginning: false });
@@ -100,8 +100,45 @@ describe('request/reply over Kafka (the policy service, real module)', () => {
     }
   });
 
+  it("replies on the pattern's reply topic only, whatever topic the request names", async () => {
+    // The service's principal may write its integration topic: a request must not make it publish there.
+    const events = INTEGRATION_TOPICS.policy;
+    const seen: string[] = [];
+    const watcher = kafkaClientFor(kafka.subscriber, `test-reply-topic-${run}`).consumer({
+      groupId: `subscriber-test-reply-topic-${run}`,
+      maxWaitTimeInMs: 250,
+    });
+    const producer = kafkaClientFor(kafka.gateway, `test-reply-topic-${run}`).producer();
+    await Promise.all([watcher.connect(), producer.connect()]);
+    try {
+      const joined = new Promise<void>((resolve) => watcher.on(watcher.events.GROUP_JOIN, () => resolve()));
+      await watcher.subscribe({ topic: events, fromBeginning: false });
+      await watcher.run({
+        eachMessage: async ({ message }) => void seen.push(String(message.headers?.kafka_correlationId ?? '')),
+      });
+      await joined;
+      await producer.send({
+        topic: PolicyRpc.getPolicy.pattern,
+        messages: [
+          {
+            value: JSON.stringify({ orgId: `org-${run}` }),
+            headers: { kafka_correlationId: `forged-${run}`, kafka_replyTopic: events, kafka_replyPartition: '0' },
+          },
+        ],
+      });
+      // A request sent after it is answered: the forged one has been handled by then.
+      expect(await caller.services.call(PolicyRpc.getPolicy, { orgId: `org-${run}` })).toMatchObject({
+        orgId: `org-${run}`,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(seen).not.toContain(`forged-${run}`);
+    } finally {
+      await Promise.all([watcher.disconnect(), producer.disconnect()]);
+    }
+  });
+
   it('answers service_unavailable when no service consumes the pattern', async () => {
-    const quick = await connectCaller(brokers, `test-messaging-quick-${run}`, 1_500);
+    const quick = await connectCaller(kafka.gateway, `gateway-test-messaging-quick-${run}`, 1_500);
     try {
       // No mfa service runs in this spec: the request waits on its topic, the caller times out.
       await expect(quick.services.call(MfaRpc.getStatus, { userId: 'nobody' })).rejects.toMatchObject({
@@ -135,7 +172,7 @@ describe('the checkpointed relay to auth.mfa.events', () => {
       : null;
 
   const relay = () =>
-    new IntegrationEventRelay(store, new KafkaIntegrationEventPublisher('test-relay', brokers.split(',')), {
+    new IntegrationEventRelay(store, new KafkaIntegrationEventPublisher('test-relay', kafkaConnectionFor(kafka.mfa)), {
       name: `test-${run}`,
       topic: INTEGRATION_TOPICS.mfa,
       toIntegrationEvent,
@@ -156,12 +193,8 @@ describe('the checkpointed relay to auth.mfa.events', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'relay-'));
     store = new SqliteEventStore(join(dataDir, 'mfa.sqlite'));
-    consumer = new Kafka({
-      clientId: 'test-relay-reader',
-      brokers: brokers.split(','),
-      logLevel: logLevel.NOTHING,
-    }).consumer({
-      groupId: `test-relay-reader-${run}`,
+    consumer = kafkaClientFor(kafka.subscriber, 'test-relay-reader').consumer({
+      groupId: `subscriber-test-relay-reader-${run}`,
       maxWaitTimeInMs: 250,
     });
     await consumer.connect();

@@ -11,25 +11,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { z } from 'zod';
-import {
-  DomainError,
-  INTEGRATION_TOPICS,
-  MfaRpc,
-  type IntegrationEvent,
-  type RequestOf,
-  type ResponseOf,
-  type Rpc,
-} from '#contracts';
+import { DomainError, INTEGRATION_TOPICS, MfaRpc, type IntegrationEvent, type RequestOf, type Rpc } from '#contracts';
 import { codeForStep, DEFAULT_TOTP_PARAMETERS, timeStep } from '../../apps/mfa/src/totp/totp.js';
-import { connectCaller, consumersOf, spawnApp, waitUntilAnswering, type AppProcess, type Caller } from '#testing';
+import {
+  connectCaller,
+  consumersOf,
+  kafkaClientFor,
+  spawnApp,
+  waitUntilAnswering,
+  type AppProcess,
+  type Caller,
+} from '#testing';
 
 const PERIOD_MS = DEFAULT_TOTP_PARAMETERS.period * 1000;
 const STEP_MARGIN_MS = 6_000;
 const INSTANCES = 2;
 const brokers = inject('kafkaBrokers');
+const kafka = inject('kafkaClients');
 const run = randomUUID().slice(0, 8);
 const CONTEXT = { ip: '203.0.113.9', userAgent: 'integration-spec' };
 
@@ -55,7 +56,7 @@ type Outcome<T> =
 describe('mfa service over Kafka, as separate processes', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mfa-it-'));
   // No MFA_ENCRYPTION_KEY: the development key is generated into DATA_DIR and must survive the restart.
-  const env = { KAFKA_BROKERS: brokers, DATA_DIR: dataDir, MFA_MAX_FAILED_ATTEMPTS: '5', MFA_LOCKOUT_SECONDS: '300' };
+  const env = { ...kafka.mfa, DATA_DIR: dataDir, MFA_MAX_FAILED_ATTEMPTS: '5', MFA_LOCKOUT_SECONDS: '300' };
   const processes: AppProcess[] = [];
   const secrets: string[] = [];
   const typedCodes: string[] = [];
@@ -63,10 +64,7 @@ describe('mfa service over Kafka, as separate processes', () => {
   let caller: Caller;
   let relayConsumer: Consumer;
 
-  const call = async <R extends Rpc<z.ZodType, unknown>>(
-    rpc: R,
-    payload: RequestOf<R>,
-  ): Promise<Outcome<ResponseOf<R>>> => {
+  const call = async <R extends Rpc>(rpc: R, payload: RequestOf<R>): Promise<Outcome<z.output<R['response']>>> => {
     try {
       return { ok: true, value: await caller.services.call(rpc, payload) };
     } catch (error) {
@@ -79,7 +77,7 @@ describe('mfa service over Kafka, as separate processes', () => {
       };
     }
   };
-  const ok = async <R extends Rpc<z.ZodType, unknown>>(rpc: R, payload: RequestOf<R>): Promise<ResponseOf<R>> =>
+  const ok = async <R extends Rpc>(rpc: R, payload: RequestOf<R>): Promise<z.output<R['response']>> =>
     caller.services.call(rpc, payload);
   const verify = (userId: string, code: string) => {
     typedCodes.push(code);
@@ -103,7 +101,7 @@ describe('mfa service over Kafka, as separate processes', () => {
     try {
       await waitUntilAnswering(() => caller.services.call(MfaRpc.checkHealth, {}), 90_000);
       await waitUntilAnswering(async () => {
-        const consumers = await consumersOf(brokers, 'mfa');
+        const consumers = await consumersOf(kafka.admin, 'mfa');
         if (consumers > INSTANCES) {
           throw new Error(
             `${consumers} processes consume the "mfa" group on ${brokers}: another mfa service (another test run?) ` +
@@ -128,13 +126,9 @@ describe('mfa service over Kafka, as separate processes', () => {
   }
 
   beforeAll(async () => {
-    caller = await connectCaller(brokers, `it-mfa-${run}`, 15_000);
-    relayConsumer = new Kafka({
-      clientId: `it-mfa-relay-${run}`,
-      brokers: brokers.split(','),
-      logLevel: logLevel.NOTHING,
-    }).consumer({
-      groupId: `it-mfa-relay-${run}`,
+    caller = await connectCaller(kafka.gateway, `gateway-it-mfa-${run}`, 15_000, dataDir);
+    relayConsumer = kafkaClientFor(kafka.subscriber, `it-mfa-relay-${run}`).consumer({
+      groupId: `subscriber-it-mfa-relay-${run}`,
       maxWaitTimeInMs: 100,
     });
     await relayConsumer.connect();
@@ -159,7 +153,7 @@ describe('mfa service over Kafka, as separate processes', () => {
 
   afterEach(async () => {
     // A failure caused by a foreign instance should say so rather than look like a bug.
-    const consumers = await consumersOf(brokers, 'mfa');
+    const consumers = await consumersOf(kafka.admin, 'mfa');
     if (consumers > INSTANCES) {
       throw new Error(
         `another mfa service joined the "mfa" group on ${brokers} during this test; its answers are not ours`,

@@ -3,14 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Config } from '#config';
-import { ensureTopics } from '#messaging';
+import { callerTopics, ensureTopics, kafkaConnectionOf } from '#messaging';
 import { GatewayModule } from './gateway.module.js';
 
 /** The gateway's HTTP application, listening on HOST:PORT. */
 export async function startGateway(config: Config, logger?: LoggerService | false): Promise<INestApplication> {
   // Before the module: the reply topics must exist before its Kafka client subscribes, and
   // unreachable brokers end the start here with one line rather than a stack trace.
-  if (config.KAFKA_BROKERS) await ensureTopics(config.KAFKA_BROKERS, 'gateway');
+  const kafka = kafkaConnectionOf(config);
+  if (kafka) await ensureTopics(kafka, 'gateway', callerTopics());
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(config), {
     bodyParser: false,
     abortOnError: false,

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { ConfigModule, type Config } from '#config';
-import { MessagingModule } from '#messaging';
+import { kafkaConnectionOf, MessagingModule, sealingRecipientsOf } from '#messaging';
 import { AdminPoliciesController } from './admin/admin-policies.controller.js';
 import { AdminUsersController } from './admin/admin-users.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
@@ -25,8 +25,9 @@ export class GatewayModule {
         PassportModule,
         MessagingModule.forCaller({
           caller: 'gateway',
-          kafkaBrokers: config.KAFKA_BROKERS,
+          kafka: kafkaConnectionOf(config),
           timeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS,
+          sealing: sealingRecipientsOf(config),
         }),
       ],
       controllers: [HealthController, LoginController, MeController, AdminUsersController, AdminPoliciesController],

@@ -1,19 +1,33 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { ConfigModule, type Config } from '#config';
+import { MfaRpc } from '#contracts';
 import { EventStoreModule } from '#event-store';
-import { healthController, integrationRelayProvider } from '#messaging';
-import { ActivateController } from './activation/activate.controller.js';
-import { CLOCK, systemClock } from './clock.js';
-import { DeactivateController } from './deactivation/deactivate.controller.js';
-import { StartEnrollmentController } from './enrollment/start-enrollment.controller.js';
-import { GetHistoryController } from './history/get-history.controller.js';
-import { toIntegrationEvent } from './public-events/integration-event.js';
-import { ResetController } from './reset/reset.controller.js';
+import {
+  healthController,
+  integrationEventsOf,
+  integrationRelayProvider,
+  useCaseRoute,
+  sealingKeyRingProvider,
+} from '#messaging';
+import { ActivateCommand } from './activation/activate.command.js';
+import { ActivateHandler } from './activation/activate.handler.js';
+import { DeactivateCommand } from './deactivation/deactivate.command.js';
+import { DeactivateHandler } from './deactivation/deactivate.handler.js';
+import { GetHistoryHandler } from './history/get-history.handler.js';
+import { GetHistoryQuery } from './history/get-history.query.js';
+import { publishedMfaEnrollment } from './mfa-enrollment/mfa-enrollment.public.js';
+import { MfaEnrollmentRepository } from './mfa-enrollment/mfa-enrollment.repository.js';
+import { ResetCommand } from './reset/reset.command.js';
+import { ResetHandler } from './reset/reset.handler.js';
 import { secretCipherProvider } from './secret-keys/secret-cipher.provider.js';
-import { GetStatusController } from './status/get-status.controller.js';
-import { VerifyChallengeController } from './verification/verify-challenge.controller.js';
-import { CodeMatcher } from './write-model/code-matcher.js';
-import { MfaEnrollments } from './write-model/mfa-enrollments.js';
+import { StartEnrollmentCommand } from './start-enrollment/start-enrollment.command.js';
+import { StartEnrollmentHandler } from './start-enrollment/start-enrollment.handler.js';
+import { GetStatusHandler } from './status/get-status.handler.js';
+import { GetStatusQuery } from './status/get-status.query.js';
+import { CodeMatcher } from './totp/code-matcher.js';
+import { VerifyChallengeCommand } from './verification/verify-challenge.command.js';
+import { VerifyChallengeHandler } from './verification/verify-challenge.handler.js';
 
 /** The mfa service: one `MfaEnrollment` stream per user, its patterns, and its relay to `auth.mfa.events`. */
 @Module({})
@@ -23,24 +37,32 @@ export class MfaModule {
       module: MfaModule,
       imports: [
         ConfigModule.forRoot(config),
+        CqrsModule.forRoot(),
         EventStoreModule.forService({ service: 'mfa', eventStoreUrl: config.EVENTSTORE_URL, dataDir: config.DATA_DIR }),
       ],
       controllers: [
         healthController('mfa', config),
-        GetStatusController,
-        StartEnrollmentController,
-        ActivateController,
-        VerifyChallengeController,
-        DeactivateController,
-        ResetController,
-        GetHistoryController,
+        useCaseRoute(MfaRpc.getStatus, GetStatusQuery),
+        useCaseRoute(MfaRpc.startEnrollment, StartEnrollmentCommand),
+        useCaseRoute(MfaRpc.activate, ActivateCommand),
+        useCaseRoute(MfaRpc.verifyChallenge, VerifyChallengeCommand),
+        useCaseRoute(MfaRpc.deactivate, DeactivateCommand),
+        useCaseRoute(MfaRpc.reset, ResetCommand),
+        useCaseRoute(MfaRpc.getHistory, GetHistoryQuery),
       ],
       providers: [
-        { provide: CLOCK, useValue: systemClock },
         secretCipherProvider,
+        sealingKeyRingProvider('mfa'),
         CodeMatcher,
-        MfaEnrollments,
-        integrationRelayProvider('mfa', toIntegrationEvent),
+        MfaEnrollmentRepository,
+        GetStatusHandler,
+        StartEnrollmentHandler,
+        ActivateHandler,
+        VerifyChallengeHandler,
+        DeactivateHandler,
+        ResetHandler,
+        GetHistoryHandler,
+        integrationRelayProvider('mfa', integrationEventsOf(publishedMfaEnrollment)),
       ],
     };
   }

@@ -11,16 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MfaRpc } from '#contracts';
 import { snapshotStreamOf } from '#event-store';
 import { mfaStreamName } from './mfa-enrollment/mfa-enrollment.events.js';
-import {
-  appCode,
-  CONTEXT,
-  startMfaService,
-  wrongCode,
-  type MfaServiceUnderTest,
-} from './testing/mfa-service.testing.js';
+import type { ServiceUnderTest } from '#testing';
+import { appCode, CONTEXT, currentStep, startMfaService, wrongCode } from './mfa.testing.js';
 
 describe('secret material', () => {
-  let service: MfaServiceUnderTest;
+  let service: ServiceUnderTest;
   const secrets: string[] = [];
   const codes: string[] = [];
 
@@ -37,7 +32,7 @@ describe('secret material', () => {
     for (const userId of ['u1', 'u2']) {
       const { secret } = await service.ok(MfaRpc.startEnrollment, { userId, label: `${userId}@example.com` });
       secrets.push(secret);
-      const step = service.clock.step();
+      const step = currentStep(service);
       const [code1, code2] = [appCode(secret, step - 1), appCode(secret, step)];
       codes.push(code1, code2);
       await service.ok(MfaRpc.activate, { userId, code1, code2 });
@@ -45,7 +40,7 @@ describe('secret material', () => {
     const [secret] = secrets as [string];
     for (let i = 0; i < 60; i += 1) {
       service.clock.advanceSeconds(30);
-      const step = service.clock.step();
+      const step = currentStep(service);
       const code = i % 2 === 0 ? appCode(secret, step) : wrongCode(secret, [step - 1, step, step + 1]);
       codes.push(code);
       await service.call(MfaRpc.verifyChallenge, { userId: 'u1', code, context: CONTEXT });

@@ -1,14 +1,21 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { ConfigModule, type Config } from '#config';
+import { PolicyRpc } from '#contracts';
 import { EventStoreModule } from '#event-store';
-import { healthController, integrationRelayProvider } from '#messaging';
-import { toPolicyIntegrationEvent } from './integration-events.js';
-import { SetIpAllowlistController } from './ip-allowlist/set-ip-allowlist.controller.js';
-import { EvaluateLoginController } from './login-evaluation/evaluate-login.controller.js';
-import { SetMfaRequirementController } from './mfa-requirement/set-mfa-requirement.controller.js';
-import { GetPolicyController } from './org-policy/get-policy.controller.js';
+import { healthController, integrationRelayProvider, useCaseRoute } from '#messaging';
+import { SetIpAllowlistCommand } from './ip-allowlist/set-ip-allowlist.command.js';
+import { SetIpAllowlistHandler } from './ip-allowlist/set-ip-allowlist.handler.js';
+import { EvaluateLoginHandler } from './login-evaluation/evaluate-login.handler.js';
+import { EvaluateLoginQuery } from './login-evaluation/evaluate-login.query.js';
+import { SetMfaRequirementCommand } from './mfa-requirement/set-mfa-requirement.command.js';
+import { SetMfaRequirementHandler } from './mfa-requirement/set-mfa-requirement.handler.js';
+import { toPolicyIntegrationEvent } from './org-policy/org-policy.public.js';
 import { OrgPolicyRepository } from './org-policy/org-policy.repository.js';
+import { GetPolicyHandler } from './policy-lookup/get-policy.handler.js';
+import { GetPolicyQuery } from './policy-lookup/get-policy.query.js';
 
+/** The policy service: one `org-policy-<orgId>` stream per organisation, its patterns, and its relay to `auth.policy.events`. */
 @Module({})
 export class PolicyModule {
   static register(config: Config): DynamicModule {
@@ -16,6 +23,7 @@ export class PolicyModule {
       module: PolicyModule,
       imports: [
         ConfigModule.forRoot(config),
+        CqrsModule.forRoot(),
         EventStoreModule.forService({
           service: 'policy',
           eventStoreUrl: config.EVENTSTORE_URL,
@@ -24,12 +32,19 @@ export class PolicyModule {
       ],
       controllers: [
         healthController('policy', config),
-        EvaluateLoginController,
-        GetPolicyController,
-        SetIpAllowlistController,
-        SetMfaRequirementController,
+        useCaseRoute(PolicyRpc.evaluateLogin, EvaluateLoginQuery),
+        useCaseRoute(PolicyRpc.getPolicy, GetPolicyQuery),
+        useCaseRoute(PolicyRpc.setIpAllowlist, SetIpAllowlistCommand),
+        useCaseRoute(PolicyRpc.setMfaRequirement, SetMfaRequirementCommand),
       ],
-      providers: [OrgPolicyRepository, integrationRelayProvider('policy', toPolicyIntegrationEvent)],
+      providers: [
+        OrgPolicyRepository,
+        EvaluateLoginHandler,
+        GetPolicyHandler,
+        SetIpAllowlistHandler,
+        SetMfaRequirementHandler,
+        integrationRelayProvider('policy', toPolicyIntegrationEvent),
+      ],
     };
   }
 }

@@ -1,13 +1,24 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { CLOCK, systemClock } from './clock.js';
 import type { Config } from './config.schema.js';
 
 export const CONFIG = Symbol('CONFIG');
 
-/** The configuration validated at boot, injectable as `@Inject(CONFIG)`. */
+/**
+ * What a service is given by its environment: the configuration validated at
+ * boot (`@Inject(CONFIG)`) and the time (`@Inject(CLOCK)`, replaced in specs).
+ */
 @Global()
 @Module({})
 export class ConfigModule {
   static forRoot(config: Config): DynamicModule {
-    return { module: ConfigModule, providers: [{ provide: CONFIG, useValue: config }], exports: [CONFIG] };
+    return {
+      module: ConfigModule,
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: CLOCK, useValue: systemClock },
+      ],
+      exports: [CONFIG, CLOCK],
+    };
   }
 }

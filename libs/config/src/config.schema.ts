@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkKafkaConnection, kafkaConnectionFields } from './kafka-config.js';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
@@ -12,24 +13,25 @@ const base64Key = z
     message: 'must be a base64-encoded 32-byte key',
   });
 
+/** Comma-separated base64 keys (earlier keys kept for a rotation); unset: none. */
+const base64KeyList = z
+  .string()
+  .optional()
+  .transform(
+    (value) =>
+      value
+        ?.split(',')
+        .map((key) => key.trim())
+        .filter(Boolean) ?? [],
+  )
+  .pipe(z.array(base64Key));
+
 /** Every environment variable the system reads, validated once at boot (DESIGN.md, Configuration). */
 export const configSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
-    KAFKA_BROKERS: z
-      .string()
-      .optional()
-      .transform((value) =>
-        value
-          ?.split(',')
-          .map((broker) => broker.trim())
-          .filter(Boolean),
-      )
-      .refine((brokers) => !brokers || brokers.every((broker) => /^[^\s:/]+:\d{1,5}$/.test(broker)), {
-        message: 'must be a comma-separated list of host:port',
-      })
-      .transform((brokers) => (brokers && brokers.length > 0 ? brokers : undefined)),
+    ...kafkaConnectionFields,
     KAFKA_REQUEST_TIMEOUT_MS: positiveInt(5000),
     EVENTSTORE_URL: z
       .string()
@@ -44,17 +46,7 @@ export const configSchema = z
     BOOTSTRAP_ADMIN_EMAIL: z.string().optional(),
     BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),
     MFA_ENCRYPTION_KEY: base64Key.optional(),
-    MFA_PREVIOUS_ENCRYPTION_KEYS: z
-      .string()
-      .optional()
-      .transform(
-        (value) =>
-          value
-            ?.split(',')
-            .map((key) => key.trim())
-            .filter(Boolean) ?? [],
-      )
-      .pipe(z.array(base64Key)),
+    MFA_PREVIOUS_ENCRYPTION_KEYS: base64KeyList,
     MFA_ENROLLMENT_TTL_SECONDS: positiveInt(600),
     TOTP_ISSUER: z.string().min(1).max(100).default('totp-mfa'),
     MFA_MAX_FAILED_ATTEMPTS: positiveInt(5),
@@ -63,7 +55,14 @@ export const configSchema = z
     LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt(60),
     JWT_PRIVATE_KEY: z.string().optional(),
     JWT_PREVIOUS_PUBLIC_KEYS: z.string().optional(),
+    IDENTITY_SEALING_PRIVATE_KEY: base64Key.optional(),
+    IDENTITY_SEALING_PREVIOUS_PRIVATE_KEYS: base64KeyList,
+    IDENTITY_SEALING_PUBLIC_KEY: base64Key.optional(),
+    MFA_SEALING_PRIVATE_KEY: base64Key.optional(),
+    MFA_SEALING_PREVIOUS_PRIVATE_KEYS: base64KeyList,
+    MFA_SEALING_PUBLIC_KEY: base64Key.optional(),
   })
+  .superRefine(checkKafkaConnection)
   .refine((env) => Boolean(env.BOOTSTRAP_ADMIN_EMAIL) === Boolean(env.BOOTSTRAP_ADMIN_PASSWORD), {
     message: 'BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together',
     path: ['BOOTSTRAP_ADMIN_EMAIL'],

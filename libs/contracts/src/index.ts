@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './assert-never.js';
 export * from './rpc.js';
 export * from './schemas.js';
 export * from './roles.js';

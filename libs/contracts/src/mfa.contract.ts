@@ -1,26 +1,23 @@
 import { z } from 'zod';
-import { rpc, type HealthReport } from './rpc.js';
+import { healthReport, rpc } from './rpc.js';
 import { email, empty, id, loginContext, totpCode } from './schemas.js';
 
-export type MfaStatus = 'inactive' | 'pending' | 'active';
+const instant = z.iso.datetime();
 
-export interface MfaStatusView {
-  readonly status: MfaStatus;
-  readonly activatedAt: string | null;
-}
+export const mfaStatusView = z.discriminatedUnion('status', [
+  z.object({ status: z.enum(['inactive', 'pending']), activatedAt: z.null() }),
+  z.object({ status: z.literal('active'), activatedAt: instant }),
+]);
+export type MfaStatusView = z.infer<typeof mfaStatusView>;
+export type MfaStatus = MfaStatusView['status'];
 
-export interface EnrollmentView {
-  readonly secret: string;
-  readonly otpauthUri: string;
-  readonly qrCode: string;
-  readonly expiresAt: string;
-}
-
-export interface MfaHistoryView {
-  readonly events: ReadonlyArray<{ type: string; revision: number; occurredAt: string; data: Record<string, unknown> }>;
-  /** Where the next page starts (pass it as `fromRevision`); null once the end of the stream is reached. */
-  readonly nextRevision: number | null;
-}
+export const enrollmentView = z.object({
+  secret: z.string().regex(/^[A-Z2-7]+=*$/),
+  otpauthUri: z.string().startsWith('otpauth://totp/'),
+  qrCode: z.string().startsWith('data:image/png;base64,'),
+  expiresAt: instant,
+});
+export type EnrollmentView = z.infer<typeof enrollmentView>;
 
 /**
  * Events per `mfa.get-history` answer, at most: a user who logged in for years
@@ -29,31 +26,58 @@ export interface MfaHistoryView {
  */
 export const MFA_HISTORY_PAGE_SIZE = 500;
 
+export const mfaHistoryView = z.object({
+  events: z
+    .array(
+      z.object({
+        type: z.string(),
+        revision: z.number().int().min(0),
+        occurredAt: instant,
+        data: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .max(MFA_HISTORY_PAGE_SIZE)
+    .readonly(),
+  /** Where the next page starts (pass it as `fromRevision`); null once the end of the stream is reached. */
+  nextRevision: z.number().int().min(0).nullable(),
+});
+export type MfaHistoryView = z.infer<typeof mfaHistoryView>;
+
 export const MfaRpc = {
-  checkHealth: rpc<HealthReport>()('mfa.check-health', empty),
-  getStatus: rpc<MfaStatusView>()('mfa.get-status', z.object({ userId: id })),
-  startEnrollment: rpc<EnrollmentView>()('mfa.start-enrollment', z.object({ userId: id, label: email })),
-  activate: rpc<MfaStatusView>()('mfa.activate', z.object({ userId: id, code1: totpCode, code2: totpCode })),
+  checkHealth: rpc('mfa.check-health', { request: empty, response: healthReport }),
+  getStatus: rpc('mfa.get-status', { request: z.object({ userId: id }), response: mfaStatusView }),
+  startEnrollment: rpc('mfa.start-enrollment', {
+    request: z.object({ userId: id, label: email }),
+    response: enrollmentView,
+    sealed: { response: ['secret', 'otpauthUri', 'qrCode'] },
+  }),
+  activate: rpc('mfa.activate', {
+    request: z.object({ userId: id, code1: totpCode, code2: totpCode }),
+    response: mfaStatusView,
+    sealed: { request: ['code1', 'code2'] },
+  }),
   /** A replayed code answers exactly like a wrong one (`invalid_code`); the event records the real reason. */
-  verifyChallenge: rpc<{ readonly verified: true }>()(
-    'mfa.verify-challenge',
-    z.object({ userId: id, code: totpCode, context: loginContext }),
-  ),
-  deactivate: rpc<MfaStatusView>()(
-    'mfa.deactivate',
-    z.object({ userId: id, code: totpCode, confirm: z.boolean(), context: loginContext.optional() }),
-  ),
-  reset: rpc<MfaStatusView>()(
-    'mfa.reset',
-    z.object({ userId: id, adminId: id, reason: z.string().trim().min(1).max(500) }),
-  ),
+  verifyChallenge: rpc('mfa.verify-challenge', {
+    request: z.object({ userId: id, code: totpCode, context: loginContext }),
+    response: z.object({ verified: z.literal(true) }),
+    sealed: { request: ['code'] },
+  }),
+  deactivate: rpc('mfa.deactivate', {
+    request: z.object({ userId: id, code: totpCode, confirm: z.boolean(), context: loginContext.optional() }),
+    response: mfaStatusView,
+    sealed: { request: ['code'] },
+  }),
+  reset: rpc('mfa.reset', {
+    request: z.object({ userId: id, adminId: id, reason: z.string().trim().min(1).max(500) }),
+    response: mfaStatusView,
+  }),
   /** Oldest first, one page of at most `maxCount` (default and cap MFA_HISTORY_PAGE_SIZE) events from `fromRevision` (default 0). */
-  getHistory: rpc<MfaHistoryView>()(
-    'mfa.get-history',
-    z.object({
+  getHistory: rpc('mfa.get-history', {
+    request: z.object({
       userId: id,
       fromRevision: z.number().int().min(0).optional(),
       maxCount: z.number().int().min(1).max(MFA_HISTORY_PAGE_SIZE).optional(),
     }),
-  ),
+    response: mfaHistoryView,
+  }),
 } as const;

@@ -1,30 +1,33 @@
 import { z } from 'zod';
-import { rpc, type HealthReport } from './rpc.js';
+import { healthReport, rpc } from './rpc.js';
 import { empty, id, roles } from './schemas.js';
 
-export interface PolicyView {
-  readonly orgId: string;
-  readonly ipAllowlist: readonly string[];
-  readonly mfa: { readonly requiredForAll: boolean; readonly requiredForRoles: readonly string[] };
-}
+export const policyView = z.object({
+  orgId: id,
+  ipAllowlist: z.array(z.string()).readonly(),
+  mfa: z.object({ requiredForAll: z.boolean(), requiredForRoles: z.array(z.string()).readonly() }),
+});
+export type PolicyView = z.infer<typeof policyView>;
 
-export type LoginDecision =
-  | { readonly allowed: false; readonly reason: 'ip_not_allowed' }
-  | { readonly allowed: true; readonly mfaRequired: boolean; readonly enrollmentRequired: boolean };
+export const loginDecision = z.discriminatedUnion('allowed', [
+  z.object({ allowed: z.literal(false), reason: z.literal('ip_not_allowed') }),
+  z.object({ allowed: z.literal(true), mfaRequired: z.boolean(), enrollmentRequired: z.boolean() }),
+]);
+export type LoginDecision = z.infer<typeof loginDecision>;
 
 export const PolicyRpc = {
-  checkHealth: rpc<HealthReport>()('policy.check-health', empty),
-  evaluateLogin: rpc<LoginDecision>()(
-    'policy.evaluate-login',
-    z.object({ orgId: id, roles, ip: z.string().max(64), mfaActive: z.boolean() }),
-  ),
-  getPolicy: rpc<PolicyView>()('policy.get-policy', z.object({ orgId: id })),
-  setIpAllowlist: rpc<PolicyView>()(
-    'policy.set-ip-allowlist',
-    z.object({ orgId: id, cidrs: z.array(z.string().trim().min(1).max(64)).max(1000), setBy: id }),
-  ),
-  setMfaRequirement: rpc<PolicyView>()(
-    'policy.set-mfa-requirement',
-    z.object({ orgId: id, requiredForAll: z.boolean(), requiredForRoles: roles, setBy: id }),
-  ),
+  checkHealth: rpc('policy.check-health', { request: empty, response: healthReport }),
+  evaluateLogin: rpc('policy.evaluate-login', {
+    request: z.object({ orgId: id, roles, ip: z.string().max(64), mfaActive: z.boolean() }),
+    response: loginDecision,
+  }),
+  getPolicy: rpc('policy.get-policy', { request: z.object({ orgId: id }), response: policyView }),
+  setIpAllowlist: rpc('policy.set-ip-allowlist', {
+    request: z.object({ orgId: id, cidrs: z.array(z.string().trim().min(1).max(64)).max(1000), setBy: id }),
+    response: policyView,
+  }),
+  setMfaRequirement: rpc('policy.set-mfa-requirement', {
+    request: z.object({ orgId: id, requiredForAll: z.boolean(), requiredForRoles: roles, setBy: id }),
+    response: policyView,
+  }),
 } as const;

@@ -1,33 +1,65 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import { ERROR_CODES, type RpcResult } from './errors.js';
 
 /**
  * One request/reply pattern: its name (`<service>.<verb-noun>`), the schema its
- * payload is validated with at the receiving edge, and (as a phantom type) what
- * it answers.
+ * payload is validated with at the receiving edge, and the schema of what it
+ * answers, validated at the calling edge: neither side trusts the other's bytes.
  */
-export interface Rpc<Schema extends z.ZodType, Response> {
+export interface Rpc<Request extends z.ZodType = z.ZodType, Response extends z.ZodType = z.ZodType> {
   readonly pattern: string;
-  readonly request: Schema;
-  /** Type-level only: never set. */
-  readonly response?: Response;
+  readonly request: Request;
+  readonly response: Response;
+  /** The whole reply: the response or a typed refusal (`RpcResult`). */
+  readonly result: z.ZodType<RpcResult<z.output<Response>>>;
+  /** Top-level string fields that cross the bus only sealed (passwords, codes, a TOTP secret). */
+  readonly sealed: SealedFields;
 }
 
-export type RequestOf<R> = R extends Rpc<infer Schema, unknown> ? z.input<Schema> : never;
-export type ParsedRequestOf<R> = R extends Rpc<infer Schema, unknown> ? z.output<Schema> : never;
-export type ResponseOf<R> = R extends Rpc<z.ZodType, infer Response> ? Response : never;
-
-export const rpc =
-  <Response>() =>
-  <Schema extends z.ZodType>(pattern: string, request: Schema): Rpc<Schema, Response> => ({
-    pattern,
-    request,
-  });
-
-export type ServiceName = 'identity' | 'mfa' | 'policy';
-
-export interface HealthReport {
-  readonly service: ServiceName;
-  readonly status: 'up';
-  readonly transport: 'kafka' | 'in-process';
-  readonly eventStore: 'sqlite' | 'eventstoredb';
+export interface SealedFields {
+  /** Sealed by the caller to the receiving service's key. */
+  readonly request: readonly string[];
+  /** Sealed by the service to a key the caller made for this one request. */
+  readonly response: readonly string[];
 }
+
+export type RequestOf<R extends Rpc> = z.input<R['request']>;
+export type ParsedRequestOf<R extends Rpc> = z.output<R['request']>;
+/** What the service's use case returns (before the caller's schema check). */
+export type ResponseOf<R extends Rpc> = z.input<R['response']>;
+
+const errorBody = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string().max(2000),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export function rpc<Request extends z.ZodType, Response extends z.ZodType>(
+  pattern: string,
+  schemas: {
+    readonly request: Request;
+    readonly response: Response;
+    readonly sealed?: {
+      readonly request?: ReadonlyArray<Extract<keyof z.input<Request>, string>>;
+      readonly response?: ReadonlyArray<Extract<keyof z.input<Response>, string>>;
+    };
+  },
+): Rpc<Request, Response> {
+  const result = z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value: schemas.response }),
+    z.object({ ok: z.literal(false), error: errorBody }),
+  ]) as unknown as z.ZodType<RpcResult<z.output<Response>>>;
+  const sealed = { request: schemas.sealed?.request ?? [], response: schemas.sealed?.response ?? [] };
+  return { pattern, request: schemas.request, response: schemas.response, result, sealed };
+}
+
+export const SERVICE_NAMES = ['identity', 'mfa', 'policy'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const healthReport = z.object({
+  service: z.enum(SERVICE_NAMES),
+  status: z.literal('up'),
+  transport: z.enum(['kafka', 'in-process']),
+  eventStore: z.enum(['sqlite', 'eventstoredb']),
+});
+export type HealthReport = z.infer<typeof healthReport>;

@@ -1,13 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AggregateRepository, type AggregateRepositoryOptions } from './aggregate-repository.js';
 import type { Decider } from './decider.js';
-import type { EventStore, RecordedEvent } from './event-store.port.js';
+import { eventCodec } from './event-codec.js';
+import type { EventStore } from './event-store.port.js';
 import { EventStoreSnapshots, isSnapshotStream, snapshotStreamOf } from './snapshots.js';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
 
 // A tally: the smallest aggregate with a rule, a no-op command and a versioned event.
 type TallyCommand = { type: 'Add'; amount: number } | { type: 'Touch' };
-type TallyEvent = { type: 'Added'; amount: number };
+type TallyEvent = { type: 'Added'; data: { amount: number } };
 interface TallyState {
   total: number;
   additions: number;
@@ -21,7 +22,7 @@ const tally: Decider<TallyCommand, TallyEvent, TallyState> = {
     switch (command.type) {
       case 'Add':
         if (command.amount <= 0) throw new AmountMustBePositive();
-        return [{ type: 'Added', amount: command.amount }];
+        return [{ type: 'Added', data: { amount: command.amount } }];
       case 'Touch':
         return [];
       default:
@@ -31,7 +32,7 @@ const tally: Decider<TallyCommand, TallyEvent, TallyState> = {
   evolve(state, event) {
     switch (event.type) {
       case 'Added':
-        return { total: state.total + event.amount, additions: state.additions + 1 };
+        return { total: state.total + event.data.amount, additions: state.additions + 1 };
       default:
         return event.type satisfies never;
     }
@@ -39,16 +40,14 @@ const tally: Decider<TallyCommand, TallyEvent, TallyState> = {
 };
 
 /** Schema v1 stored `{n}`; v2 stores `{amount}`. */
-function upcast(recorded: RecordedEvent): TallyEvent {
-  if (recorded.type !== 'Added') throw new Error(`unexpected event ${recorded.type}`);
-  const amount = recorded.metadata.schemaVersion === 1 ? recorded.data.n : recorded.data.amount;
-  return { type: 'Added', amount: Number(amount) };
-}
+const codec = eventCodec<TallyEvent>({
+  currentVersions: { Added: 2 },
+  steps: { Added: { 1: ({ n, ...rest }) => ({ ...rest, schemaVersion: 2, amount: n }) } },
+});
 
 const options: AggregateRepositoryOptions<TallyCommand, TallyEvent, TallyState> = {
   decider: tally,
-  upcast,
-  encode: (event) => ({ type: event.type, data: { amount: event.amount }, metadata: { schemaVersion: 2 } }),
+  codec,
   retry: { baseDelayMs: 1 },
 };
 
@@ -95,28 +94,28 @@ describe('AggregateRepository', () => {
     );
 
     expect(first).toEqual({
-      events: [{ type: 'Added', amount: 5 }],
+      events: [{ type: 'Added', data: { amount: 5 } }],
       nextRevision: 0,
       state: { total: 5, additions: 1 },
     });
     expect(second).toEqual({
-      events: [{ type: 'Added', amount: 2 }],
+      events: [{ type: 'Added', data: { amount: 2 } }],
       nextRevision: 1,
       state: { total: 7, additions: 2 },
     });
     const stored = await store.read('tally-1');
     expect(stored.map((event) => [event.type, event.data, event.metadata])).toEqual([
-      ['Added', { amount: 5 }, { schemaVersion: 2 }],
-      ['Added', { amount: 2 }, { schemaVersion: 2, correlationId: 'c-9' }],
+      ['Added', { amount: 5, schemaVersion: 2 }, { schemaVersion: 2 }],
+      ['Added', { amount: 2, schemaVersion: 2 }, { schemaVersion: 2, correlationId: 'c-9' }],
     ]);
     expect(new Set(stored.map((event) => event.id)).size).toBe(2);
     expect(await repository.load('tally-1')).toEqual({ state: { total: 7, additions: 2 }, revision: 1 });
   });
 
-  it('folds old event versions through upcast', async () => {
+  it('folds old event versions through the codec', async () => {
     await store.append(
       'tally-old',
-      [{ id: crypto.randomUUID(), type: 'Added', data: { n: 4 }, metadata: { schemaVersion: 1 } }],
+      [{ id: crypto.randomUUID(), type: 'Added', data: { schemaVersion: 1, n: 4 }, metadata: { schemaVersion: 1 } }],
       'no_stream',
     );
     const repository = new AggregateRepository(store, options);
@@ -166,7 +165,10 @@ describe('AggregateRepository', () => {
 
       expect(result).toMatchObject({ nextRevision: 1, state: { total: 101, additions: 2 } });
       expect(decide).toHaveBeenCalledTimes(3); // ours, the other writer's, ours again
-      expect((await store.read('tally-4')).map((event) => event.data)).toEqual([{ amount: 100 }, { amount: 1 }]);
+      expect((await store.read('tally-4')).map((event) => event.data)).toEqual([
+        { amount: 100, schemaVersion: 2 },
+        { amount: 1, schemaVersion: 2 },
+      ]);
     } finally {
       decide.mockRestore();
     }
@@ -213,7 +215,7 @@ describe('AggregateRepository', () => {
       const added = Array.from({ length: 1_000 }, () => ({
         id: crypto.randomUUID(),
         type: 'Added',
-        data: { amount: 1 },
+        data: { schemaVersion: 2, amount: 1 },
       }));
       await store.append('tally-plain', added, 'no_stream');
 

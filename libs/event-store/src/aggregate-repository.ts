@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { assertBeforeDeadline } from './deadline.js';
 import { withConcurrencyRetry, type ConcurrencyRetryOptions } from './concurrency-retry.js';
 import type { Decider } from './decider.js';
-import type { EventStore, NewEvent, RecordedEvent } from './event-store.port.js';
+import type { DomainEvent, EventCodec } from './event-codec.js';
+import type { EventStore, NewEvent } from './event-store.port.js';
 import type { SnapshotStore } from './snapshots.js';
 
 /** A domain event as stored, without the id the repository assigns. */
 export type EncodedEvent = Omit<NewEvent, 'id'>;
 
-export interface AggregateRepositoryOptions<Command, Event, State> {
+export interface AggregateRepositoryOptions<Command, Event extends DomainEvent, State> {
   readonly decider: Decider<Command, Event, State>;
-  /** A stored event, of any schema version the stream holds, as the current domain event. */
-  upcast(recorded: RecordedEvent): Event;
-  /** A domain event as it is stored (type, JSON data, metadata such as its schema version). */
-  encode(event: Event): EncodedEvent;
+  /** Stored events of any schema version to domain events and back. */
+  readonly codec: EventCodec<Event>;
   readonly snapshots?: SnapshotStore<State>;
   readonly retry?: ConcurrencyRetryOptions;
   /** A snapshot that cannot be saved never fails the command; default: a warning on the console. */
@@ -38,7 +38,7 @@ export interface HandleOptions {
 }
 
 /** Load → decide → append at the loaded revision, retried as a whole on a concurrency conflict. */
-export class AggregateRepository<Command, Event, State> {
+export class AggregateRepository<Command, Event extends DomainEvent, State> {
   constructor(
     private readonly store: EventStore,
     private readonly options: AggregateRepositoryOptions<Command, Event, State>,
@@ -55,6 +55,7 @@ export class AggregateRepository<Command, Event, State> {
       const loaded = await this.loadTracked(stream);
       const events = decider.decide(command, loaded.state);
       if (events.length === 0) return { events, nextRevision: loaded.revision, state: loaded.state };
+      assertBeforeDeadline();
 
       const { nextRevision } = await this.store.append(
         stream,
@@ -68,12 +69,12 @@ export class AggregateRepository<Command, Event, State> {
   }
 
   private async loadTracked(stream: string): Promise<LoadedAggregate<State> & { snapshotRevision: number }> {
-    const { decider, snapshots, upcast } = this.options;
+    const { decider, snapshots, codec } = this.options;
     const snapshot = snapshots ? await snapshots.load(stream) : null;
     let state = snapshot ? snapshot.state : decider.initialState();
     let revision = snapshot ? snapshot.revision : -1;
     for (const recorded of await this.store.read(stream, { fromRevision: revision + 1 })) {
-      state = decider.evolve(state, upcast(recorded));
+      state = decider.evolve(state, codec.decode(recorded));
       revision = recorded.revision;
     }
     return { state, revision, snapshotRevision: snapshot ? snapshot.revision : -1 };
@@ -94,7 +95,7 @@ export class AggregateRepository<Command, Event, State> {
   }
 
   private toNewEvent(event: Event, metadata: Record<string, unknown> | undefined): NewEvent {
-    const encoded = this.options.encode(event);
+    const encoded = this.options.codec.encode(event);
     const merged = metadata || encoded.metadata ? { ...metadata, ...encoded.metadata } : undefined;
     return { id: randomUUID(), type: encoded.type, data: encoded.data, ...(merged ? { metadata: merged } : {}) };
   }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UnknownEventType, UnsupportedSchemaVersion, eventCodec } from './event-codec.js';
 
-type Renamed = { type: 'Renamed'; data: { schemaVersion: 2; fullName: string } };
-type Deleted = { type: 'Deleted'; data: { schemaVersion: 1 } };
+type Renamed = { type: 'Renamed'; data: { fullName: string } };
+type Deleted = { type: 'Deleted'; data: Record<string, never> };
 
 const codec = eventCodec<Renamed | Deleted>({
   currentVersions: { Renamed: 2, Deleted: 1 },
@@ -11,28 +11,41 @@ const codec = eventCodec<Renamed | Deleted>({
 const stored = (type: string, data: Record<string, unknown>) => ({ stream: 'thing-1', type, data });
 
 describe('eventCodec', () => {
-  it('encodes the payload as it is, its version repeated in the metadata', () => {
-    expect(codec.encode({ type: 'Renamed', data: { schemaVersion: 2, fullName: 'Ann' } })).toEqual({
+  it('stamps the current version of the type on the stored payload, repeated in the metadata', () => {
+    expect(codec.encode({ type: 'Renamed', data: { fullName: 'Ann' } })).toEqual({
       type: 'Renamed',
       data: { schemaVersion: 2, fullName: 'Ann' },
       metadata: { schemaVersion: 2 },
     });
+    expect(codec.encode({ type: 'Deleted', data: {} })).toMatchObject({ data: { schemaVersion: 1 } });
   });
 
-  it('reads the current version as it is and lifts an older one step by step', () => {
-    expect(codec.upcast(stored('Renamed', { schemaVersion: 2, fullName: 'Ann' }))).toEqual({
+  it('decodes the current version without its version, and lifts an older one step by step', () => {
+    expect(codec.decode(stored('Renamed', { schemaVersion: 2, fullName: 'Ann' }))).toEqual({
       type: 'Renamed',
-      data: { schemaVersion: 2, fullName: 'Ann' },
+      data: { fullName: 'Ann' },
     });
-    expect(codec.upcast(stored('Renamed', { schemaVersion: 1, name: 'Ann' }))).toEqual({
+    expect(codec.decode(stored('Renamed', { schemaVersion: 1, name: 'Ann' }))).toEqual({
       type: 'Renamed',
-      data: { schemaVersion: 2, fullName: 'Ann' },
+      data: { fullName: 'Ann' },
     });
+  });
+
+  it('round-trips: what it encodes it decodes to the same event', () => {
+    const event: Renamed = { type: 'Renamed', data: { fullName: 'Ann' } };
+    expect(codec.decode(codec.encode(event))).toEqual(event);
+  });
+
+  it('knows its types and their current versions', () => {
+    expect(codec.isEventType('Renamed')).toBe(true);
+    expect(codec.isEventType('toString')).toBe(false);
+    expect(codec.versionOf('Renamed')).toBe(2);
+    expect(() => codec.versionOf('Created' as 'Renamed')).toThrow(UnknownEventType);
   });
 
   it('refuses an unknown type, even one named like an object property', () => {
-    expect(() => codec.upcast(stored('Created', { schemaVersion: 1 }))).toThrow(UnknownEventType);
-    expect(() => codec.upcast(stored('toString', { schemaVersion: 1 }))).toThrow(UnknownEventType);
+    expect(() => codec.decode(stored('Created', { schemaVersion: 1 }))).toThrow(UnknownEventType);
+    expect(() => codec.decode(stored('toString', { schemaVersion: 1 }))).toThrow(UnknownEventType);
   });
 
   it.each([
@@ -42,12 +55,16 @@ describe('eventCodec', () => {
     ['not an integer', 1.5],
     ['a string', '1'],
   ])('refuses a schemaVersion that is %s', (_, schemaVersion) => {
-    expect(() => codec.upcast(stored('Renamed', { schemaVersion, fullName: 'Ann' }))).toThrow(UnsupportedSchemaVersion);
+    expect(() => codec.decode(stored('Renamed', { schemaVersion, fullName: 'Ann' }))).toThrow(UnsupportedSchemaVersion);
   });
 
-  it('refuses a version it has no step up from', () => {
+  it('refuses a version it has no step up from, or a step that does not arrive at the next version', () => {
     const withoutSteps = eventCodec<Renamed>({ currentVersions: { Renamed: 2 } });
-    expect(() => withoutSteps.upcast(stored('Renamed', { schemaVersion: 1, name: 'Ann' }))).toThrow(
+    expect(() => withoutSteps.decode(stored('Renamed', { schemaVersion: 1, name: 'Ann' }))).toThrow(
+      UnsupportedSchemaVersion,
+    );
+    const badStep = eventCodec<Renamed>({ currentVersions: { Renamed: 2 }, steps: { Renamed: { 1: (v1) => v1 } } });
+    expect(() => badStep.decode(stored('Renamed', { schemaVersion: 1, fullName: 'Ann' }))).toThrow(
       UnsupportedSchemaVersion,
     );
   });

@@ -23,3 +23,4 @@ export {
 } from './snapshots.js';
 export { EventStoreModule, type EventStoreModuleOptions } from './event-store.module.js';
 export * from './event-codec.js';
+export { DeadlinePassed, assertBeforeDeadline, withDeadline } from './deadline.js';

@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import type { z } from 'zod';
 import {
   DomainError,
   failure,
@@ -10,23 +9,31 @@ import {
   type Rpc,
   type RpcResult,
 } from '#contracts';
+import { withDeadline } from '#event-store';
+import { openRequest, sealReply } from './rpc-envelope.js';
+import type { SealingKeyRing } from './sealing/sealing-keys.js';
 
 const logger = new Logger('Rpc');
 
 /**
- * The receiving edge of every pattern: validate the payload with the pattern's
- * schema, run the use case, answer a typed result. A domain refusal is a value;
- * anything unexpected is logged (never the payload) and answered as
- * `internal_error`, so a bad message never crashes a service.
+ * The receiving edge of every pattern: open the request envelope (deadline not
+ * passed, sealed fields opened with `keys`), validate the body with the
+ * pattern's schema, run the use case under the caller's deadline, answer a
+ * typed result with its secret fields sealed to the caller's one-time key. A
+ * domain refusal is a value; anything unexpected is logged (never the payload)
+ * and answered as `internal_error`, so a bad message never crashes a service.
  */
-export async function answer<R extends Rpc<z.ZodType, unknown>>(
+export async function answer<R extends Rpc>(
   rpc: R,
-  payload: unknown,
+  raw: unknown,
   handle: (request: ParsedRequestOf<R>) => Promise<ResponseOf<R>> | ResponseOf<R>,
-): Promise<RpcResult<ResponseOf<R>>> {
+  keys: SealingKeyRing | null = null,
+): Promise<RpcResult<unknown>> {
   try {
-    const request = parseOrRefuse(rpc.request, payload ?? {}, { code: 'invalid_payload', root: 'payload' });
-    return ok(await handle(request as ParsedRequestOf<R>));
+    const { meta, body } = openRequest(rpc, raw, keys);
+    const request = parseOrRefuse(rpc.request, body ?? {}, { code: 'invalid_payload', root: 'payload' });
+    const value = await withDeadline(meta.deadline, () => handle(request as ParsedRequestOf<R>));
+    return ok(sealReply(rpc, meta, value));
   } catch (error) {
     if (error instanceof DomainError) return failure(error);
     logger.error(`${rpc.pattern} failed unexpectedly`, error instanceof Error ? error.stack : String(error));

@@ -1,36 +1,54 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import type { z } from 'zod';
-import { DomainError, type RequestOf, type ResponseOf, type Rpc, type RpcResult } from '#contracts';
+import { DomainError, type RequestOf, type Rpc } from '#contracts';
+import { frameRequest, type SealingRecipients } from './rpc-envelope.js';
 
 export const RPC_CLIENT = Symbol('RPC_CLIENT');
 export const RPC_TIMEOUT_MS = Symbol('RPC_TIMEOUT_MS');
+export const SEALING_RECIPIENTS = Symbol('SEALING_RECIPIENTS');
 
 /**
  * Request/reply with a service, whatever the transport: answers the value, or
- * throws the service's `DomainError`; a service that does not answer in time
- * is `service_unavailable`.
+ * throws the service's `DomainError`. A service that does not answer in time,
+ * or answers something its contract does not allow, is `service_unavailable`:
+ * a reply is used only once it passed the pattern's schema (unknown fields are
+ * dropped), so nothing a service or the broker hands over is trusted blindly.
+ * Requests go out framed (`frameRequest`): passwords and codes sealed to the
+ * service, a deadline, and a one-time key for a secret answer.
  */
 @Injectable()
 export class ServiceClient implements OnModuleDestroy {
+  private readonly logger = new Logger(ServiceClient.name);
+
   constructor(
     @Inject(RPC_CLIENT) private readonly proxy: ClientProxy,
     @Inject(RPC_TIMEOUT_MS) private readonly timeoutMs: number,
+    @Inject(SEALING_RECIPIENTS) private readonly recipients: SealingRecipients,
   ) {}
 
-  async call<R extends Rpc<z.ZodType, unknown>>(rpc: R, payload: RequestOf<R>): Promise<ResponseOf<R>> {
-    let result: RpcResult<ResponseOf<R>>;
+  async call<R extends Rpc>(rpc: R, payload: RequestOf<R>): Promise<z.output<R['response']>> {
+    const service = rpc.pattern.split('.')[0];
+    const framed = frameRequest(rpc, payload, { recipients: this.recipients, timeoutMs: this.timeoutMs });
+    let reply: unknown;
     try {
-      result = await firstValueFrom(this.proxy.send(rpc.pattern, payload).pipe(timeout(this.timeoutMs)));
+      reply = await firstValueFrom(this.proxy.send(rpc.pattern, framed.envelope).pipe(timeout(this.timeoutMs)));
     } catch (error) {
-      const service = rpc.pattern.split('.')[0];
       if (error instanceof TimeoutError) {
         throw new DomainError('service_unavailable', `${service} did not answer within ${this.timeoutMs} ms`);
       }
       throw new DomainError('service_unavailable', `${service} could not be reached`);
     }
-    if (result.ok) return result.value;
+    const parsed = rpc.result.safeParse(framed.openReply(reply));
+    if (!parsed.success) {
+      // Paths only: a reply that breaks its contract may hold anything.
+      const problems = parsed.error.issues.map((issue) => issue.path.join('.') || 'reply').join(', ');
+      this.logger.error(`${rpc.pattern}: reply refused, it does not match the contract (${problems})`);
+      throw new DomainError('service_unavailable', `${service} answered something unexpected`);
+    }
+    const result = parsed.data;
+    if (result.ok) return result.value as z.output<R['response']>;
     throw new DomainError(result.error.code, result.error.message, result.error.details);
   }
 

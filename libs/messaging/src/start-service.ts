@@ -1,9 +1,10 @@
 import type { INestMicroservice, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Config } from '#config';
+import type { Config, KafkaConnectionConfig } from '#config';
 import type { ServiceName } from '#contracts';
 import { InProcessServer } from './in-process/in-process.server.js';
-import { ensureTopics } from './kafka/ensure-topics.js';
+import { ensureTopics, serviceTopics } from './kafka/ensure-topics.js';
+import { kafkaConnectionOf } from './kafka/kafka-connection.js';
 import { KafkaRequestServer } from './kafka/kafka-request.server.js';
 import { kafkaServerOptions } from './kafka/kafka-options.js';
 
@@ -11,7 +12,7 @@ export interface StartServiceOptions {
   readonly service: ServiceName;
   readonly module: unknown;
   /** KAFKA_BROKERS unset: serve the in-process transport. */
-  readonly config: Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_REQUEST_TIMEOUT_MS'>;
+  readonly config: KafkaConnectionConfig & Pick<Config, 'KAFKA_REQUEST_TIMEOUT_MS'>;
   readonly logger?: LoggerService | false;
 }
 
@@ -22,10 +23,10 @@ export async function startService({
   config,
   logger,
 }: StartServiceOptions): Promise<INestMicroservice> {
-  const brokers = config.KAFKA_BROKERS;
-  if (brokers) await ensureTopics(brokers, service);
-  const strategy = brokers
-    ? new KafkaRequestServer(kafkaServerOptions(service, brokers), config.KAFKA_REQUEST_TIMEOUT_MS)
+  const kafka = kafkaConnectionOf(config);
+  if (kafka) await ensureTopics(kafka, service, serviceTopics(service));
+  const strategy = kafka
+    ? new KafkaRequestServer(kafkaServerOptions(service, kafka), config.KAFKA_REQUEST_TIMEOUT_MS, kafka.topicPrefix)
     : new InProcessServer();
   const app = await NestFactory.createMicroservice(module as never, {
     strategy,

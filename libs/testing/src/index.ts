@@ -4,3 +4,8 @@ export * from './totp-oracle.js';
 export * from './http-client.js';
 export * from './app-process.js';
 export * from './kafka-caller.js';
+export * from './decider-spec.js';
+export * from './manual-clock.js';
+export * from './collecting-logger.js';
+export * from './service-under-test.js';
+export * from './fake-services.js';

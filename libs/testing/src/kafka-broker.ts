@@ -1,20 +1,38 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
 
 export type KafkaBrokerSource = 'env' | 'testcontainers' | 'local';
+
+/** The principals of the repo's secured broker (scripts/kafka-local.sh, scripts/kafka/acls.mjs). */
+export const KAFKA_PRINCIPALS = ['admin', 'gateway', 'identity', 'mfa', 'policy', 'subscriber'] as const;
+export type KafkaPrincipal = (typeof KAFKA_PRINCIPALS)[number];
+
+/** The KAFKA_* variables that connect a process as one principal (README, Configuration). */
+export type KafkaClientEnv = Readonly<Record<string, string>>;
+/** Per principal; on a plaintext broker each holds KAFKA_BROKERS only. Plain data: vitest can `provide` it. */
+export type KafkaClients = Readonly<Record<KafkaPrincipal, KafkaClientEnv>>;
 
 export interface KafkaBroker {
   /** Comma-separated `host:port` list, the same shape as `KAFKA_BROKERS`. */
   readonly brokers: string;
   readonly source: KafkaBrokerSource;
+  /** TLS and a SCRAM login per principal, with ACLs; false for a plaintext development broker. */
+  readonly secured: boolean;
+  readonly clients: KafkaClients;
+  /** What makes `acquireKafkaBroker` in another process (a benchmark) find this same broker. */
+  readonly env: Readonly<Record<string, string>>;
   /** Stops what this call started; a broker that was already there is left running. */
   release(): Promise<void>;
 }
 
 export interface AcquireKafkaBrokerOptions {
-  /** Defaults to `process.env`; read for KAFKA_BROKERS, KAFKA_PORT and KAFKA_TESTCONTAINERS_IMAGE. */
+  /**
+   * Defaults to `process.env`; read for KAFKA_CLIENTS_DIR, KAFKA_BROKERS, KAFKA_TESTCONTAINERS,
+   * KAFKA_TESTCONTAINERS_IMAGE and what scripts/kafka-local.sh reads (KAFKA_PORT, KAFKA_SECURITY, ...).
+   */
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -24,26 +42,29 @@ export interface AcquireKafkaBrokerOptions {
  */
 const DEFAULT_KAFKA_IMAGE = 'confluentinc/cp-kafka:8.0.0';
 const CONTAINER_KAFKA_PORT = 9093;
-const DOCKER_PROBE_TIMEOUT_MS = 5_000;
 const LOCAL_SCRIPT = join('scripts', 'kafka-local.sh');
 
 /**
  * Finds a Kafka broker for integration tests, in this order:
- * 1. `KAFKA_BROKERS` (e.g. CI ran `scripts/kafka-local.sh start` before the tests);
- * 2. a reachable Docker engine: a Testcontainers Kafka container;
- * 3. the repo-owned local broker (`scripts/kafka-local.sh`), reused if already running.
- * Never skips: throws with the reason of each step when none yields a broker.
+ * 1. `KAFKA_CLIENTS_DIR`: the client settings `scripts/kafka-local.sh start` wrote
+ *    (`.cache/kafka/clients`), e.g. CI started the secured broker before the tests;
+ * 2. `KAFKA_BROKERS`: a plaintext development broker;
+ * 3. `KAFKA_TESTCONTAINERS=1`: a Testcontainers Kafka (plaintext); never chosen just
+ *    because a Docker engine answers, since its image may not be reachable;
+ * 4. the repo-owned local broker (`scripts/kafka-local.sh`, secured unless
+ *    KAFKA_SECURITY=plaintext), reused if already running.
+ * Never skips: throws with the reason when none yields a broker.
  */
 export async function acquireKafkaBroker(options: AcquireKafkaBrokerOptions = {}): Promise<KafkaBroker> {
   const env = options.env ?? process.env;
 
-  const fromEnv = env['KAFKA_BROKERS']?.trim();
-  if (fromEnv) {
-    return { brokers: fromEnv, source: 'env', release: async () => {} };
-  }
+  const clientsDir = env['KAFKA_CLIENTS_DIR']?.trim();
+  if (clientsDir) return brokerFromClientsDir(resolve(clientsDir), 'env', async () => {});
 
-  const docker = await probeDocker();
-  if (docker.reachable) {
+  const fromEnv = env['KAFKA_BROKERS']?.trim();
+  if (fromEnv) return plaintextBroker(fromEnv, 'env', async () => {});
+
+  if (['1', 'true', 'yes'].includes(env['KAFKA_TESTCONTAINERS']?.trim() ?? '')) {
     return startKafkaContainer(env['KAFKA_TESTCONTAINERS_IMAGE'] ?? DEFAULT_KAFKA_IMAGE);
   }
 
@@ -51,57 +72,71 @@ export async function acquireKafkaBroker(options: AcquireKafkaBrokerOptions = {}
     return await useLocalBroker(env);
   } catch (error) {
     throw new Error(
-      'No Kafka broker for the integration tests. KAFKA_BROKERS is unset; ' +
-        `no Docker engine is reachable (${docker.reason}); ` +
-        `and the local broker did not start: ${messageOf(error)}\n` +
+      'No Kafka broker for the integration tests. KAFKA_CLIENTS_DIR, KAFKA_BROKERS and KAFKA_TESTCONTAINERS ' +
+        `are unset, and the local broker did not start: ${messageOf(error)}\n` +
         'Fix one of them, e.g. run `scripts/kafka-local.sh start` (needs Java 17+ and Maven once) ' +
-        'and set KAFKA_BROKERS=127.0.0.1:9092.',
+        'and set KAFKA_CLIENTS_DIR=.cache/kafka/clients.',
     );
   }
 }
 
-type DockerProbe = { reachable: true } | { reachable: false; reason: string };
+function plaintextBroker(brokers: string, source: KafkaBrokerSource, release: () => Promise<void>): KafkaBroker {
+  const env = { KAFKA_BROKERS: brokers };
+  return { brokers, source, secured: false, clients: perPrincipal(() => env), env, release };
+}
 
-async function probeDocker(): Promise<DockerProbe> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${DOCKER_PROBE_TIMEOUT_MS} ms`)),
-        DOCKER_PROBE_TIMEOUT_MS,
+/** Reads `<principal>.env` for every principal, as `scripts/kafka-local.sh start` wrote them. */
+function brokerFromClientsDir(dir: string, source: KafkaBrokerSource, release: () => Promise<void>): KafkaBroker {
+  const clients = perPrincipal((principal) => {
+    const file = join(dir, `${principal}.env`);
+    if (!existsSync(file)) {
+      throw new Error(
+        `${file} not found: KAFKA_CLIENTS_DIR must name the clients folder scripts/kafka-local.sh writes`,
       );
-    });
-    await Promise.race([getContainerRuntimeClient(), timeout]);
-    return { reachable: true };
-  } catch (error) {
-    return { reachable: false, reason: messageOf(error) };
-  } finally {
-    clearTimeout(timer);
-  }
+    }
+    return definedValues(parseEnv(readFileSync(file, 'utf8')));
+  });
+  const brokers = clients.admin['KAFKA_BROKERS'];
+  if (!brokers) throw new Error(`${join(dir, 'admin.env')} names no KAFKA_BROKERS`);
+  const secured = clients.admin['KAFKA_SASL_USERNAME'] !== undefined;
+  return { brokers, source, secured, clients, env: { KAFKA_CLIENTS_DIR: dir }, release };
+}
+
+function perPrincipal(envOf: (principal: KafkaPrincipal) => KafkaClientEnv): KafkaClients {
+  return Object.fromEntries(KAFKA_PRINCIPALS.map((principal) => [principal, envOf(principal)])) as Record<
+    KafkaPrincipal,
+    KafkaClientEnv
+  >;
+}
+
+function definedValues(parsed: NodeJS.Dict<string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(parsed).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 async function startKafkaContainer(image: string): Promise<KafkaBroker> {
   const { KafkaContainer } = await import('@testcontainers/kafka');
   const started = await new KafkaContainer(image).start().catch((error: unknown) => {
     throw new Error(
-      `A Docker engine is reachable but the Kafka container (${image}) did not start: ${messageOf(error)}. ` +
-        'Set KAFKA_BROKERS to use another broker (e.g. `scripts/kafka-local.sh start`, then KAFKA_BROKERS=127.0.0.1:9092), ' +
-        'or KAFKA_TESTCONTAINERS_IMAGE to use another cp-kafka image.',
+      `KAFKA_TESTCONTAINERS is set but the Kafka container (${image}) did not start: ${messageOf(error)}. ` +
+        'Unset it to use the repo-owned broker (scripts/kafka-local.sh), ' +
+        'or set KAFKA_TESTCONTAINERS_IMAGE to use another cp-kafka image.',
     );
   });
-  return {
-    brokers: `${started.getHost()}:${started.getMappedPort(CONTAINER_KAFKA_PORT)}`,
-    source: 'testcontainers',
-    release: once(async () => {
+  return plaintextBroker(
+    `${started.getHost()}:${started.getMappedPort(CONTAINER_KAFKA_PORT)}`,
+    'testcontainers',
+    once(async () => {
       await started.stop();
     }),
-  };
+  );
 }
 
 async function useLocalBroker(env: NodeJS.ProcessEnv): Promise<KafkaBroker> {
-  const script = join(findRepoRoot(), LOCAL_SCRIPT);
-  const brokers = `127.0.0.1:${env['KAFKA_PORT'] ?? '9092'}`;
+  const root = findRepoRoot();
+  const script = join(root, LOCAL_SCRIPT);
+  const clientsDir = join(resolve(env['KAFKA_CACHE_DIR'] ?? join(root, '.cache', 'kafka')), 'clients');
 
   // `start` is idempotent and serialised by a lock; it says "already running" when the
   // broker was up before (a developer's, or another run's), which this run must leave alone.
@@ -109,19 +144,17 @@ async function useLocalBroker(env: NodeJS.ProcessEnv): Promise<KafkaBroker> {
   if (start.code !== 0) {
     throw new Error(`\`${LOCAL_SCRIPT} start\` exited with ${start.code}:\n${start.output.trim()}`);
   }
-  if (start.output.includes('already running')) {
-    return { brokers, source: 'local', release: async () => {} };
-  }
-  return {
-    brokers,
-    source: 'local',
-    release: once(async () => {
+  if (start.output.includes('already running')) return brokerFromClientsDir(clientsDir, 'local', async () => {});
+  return brokerFromClientsDir(
+    clientsDir,
+    'local',
+    once(async () => {
       const stop = await runScript(script, 'stop', env);
       if (stop.code !== 0) {
         throw new Error(`\`${LOCAL_SCRIPT} stop\` exited with ${stop.code}:\n${stop.output.trim()}`);
       }
     }),
-  };
+  );
 }
 
 interface ScriptResult {
@@ -130,7 +163,7 @@ interface ScriptResult {
 }
 
 function runScript(script: string, command: string, env: NodeJS.ProcessEnv): Promise<ScriptResult> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolveResult, reject) => {
     const child = spawn(script, [command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const append = (chunk: Buffer): void => {
@@ -139,7 +172,7 @@ function runScript(script: string, command: string, env: NodeJS.ProcessEnv): Pro
     child.stdout.on('data', append);
     child.stderr.on('data', append);
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
+    child.on('close', (code, signal) => resolveResult({ code: code ?? (signal ? 128 : 1), output }));
   });
 }
 

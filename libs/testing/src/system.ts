@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnApp, type AppProcess } from './app-process.js';
+import type { KafkaClients } from './kafka-broker.js';
 
 const APPS = ['identity', 'mfa', 'policy', 'gateway'] as const;
 
@@ -20,8 +21,8 @@ export interface RunningSystem {
 
 export interface StartSystemOptions {
   readonly mode: SystemMode;
-  /** Required for `distributed`. */
-  readonly kafkaBrokers?: string;
+  /** Required for `distributed`: each app connects as its own principal (the gateway as `gateway`, ...). */
+  readonly kafka?: KafkaClients;
   /** Reuse a DATA_DIR (e.g. to test a restart). */
   readonly dataDir?: string;
   readonly env?: Record<string, string>;
@@ -53,10 +54,13 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     PORT: String(port),
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
-    ...(options.mode === 'distributed' ? { KAFKA_BROKERS: requireBrokers(options.kafkaBrokers) } : {}),
     ...options.env,
   };
-  const processes = (options.mode === 'embedded' ? ['standalone'] : APPS).map((app) => spawnApp(app, env));
+  const kafka = options.mode === 'distributed' ? requireKafka(options.kafka) : undefined;
+  const processes =
+    kafka === undefined
+      ? [spawnApp('standalone', { ...NO_KAFKA_LOGIN, ...env })]
+      : APPS.map((app) => spawnApp(app, { ...NO_KAFKA_LOGIN, ...kafka[app], ...env }));
   const output = () => processes.map((child) => prefixed(child.app, child.logs())).join('');
   const system: RunningSystem = {
     baseUrl: `http://127.0.0.1:${port}`,
@@ -77,10 +81,19 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
   return system;
 }
 
-function requireBrokers(brokers: string | undefined): string {
-  if (!brokers) throw new Error('distributed mode needs kafkaBrokers');
-  return brokers;
+function requireKafka(kafka: KafkaClients | undefined): KafkaClients {
+  if (!kafka) throw new Error('distributed mode needs the Kafka clients (`inject("kafkaClients")`)');
+  return kafka;
 }
+
+/** Empty (unset) unless the app's principal sets them: a login exported in the test's shell must not leak in. */
+const NO_KAFKA_LOGIN = {
+  KAFKA_SSL_CA_FILE: '',
+  KAFKA_SASL_MECHANISM: '',
+  KAFKA_SASL_USERNAME: '',
+  KAFKA_SASL_PASSWORD: '',
+  KAFKA_SASL_PASSWORD_FILE: '',
+};
 
 async function waitUntilHealthy(baseUrl: string, processes: AppProcess[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -43,7 +43,9 @@ export class ErrorFilter implements ExceptionFilter {
         ...(typeof retryAfter === 'number' ? { retryAfterSeconds: retryAfter } : {}),
       };
     }
-    const bodyParserError = asBodyParserError(exception);
+    // Nest's Express adapter hands body-parser errors over as an HttpException with the parser's error as
+    // its cause; its message would echo part of the body (a password, say) back in the answer.
+    const bodyParserError = asBodyParserError(exception instanceof HttpException ? exception.cause : exception);
     if (bodyParserError) return bodyParserError;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -7,7 +7,7 @@ import { AllowsEnrollmentToken, CurrentPrincipal } from '../auth/auth.decorators
 import type { Principal } from '../auth/token.service.js';
 import { ClientIp, UserAgent } from '../http/client-ip.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
-import { ActivationBody, DeactivationBody } from './me.schemas.js';
+import { ActivationBody, DeactivationBody, PasswordChangeBody } from './me.schemas.js';
 
 @ApiTags('self-service')
 @ApiBearerAuth()
@@ -24,6 +24,17 @@ export class MeController {
       this.services.call(MfaRpc.getStatus, { userId: principal.sub }),
     ]);
     return { id: user.id, email: user.email, orgId: user.orgId, roles: user.roles, mfa };
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Change the password, proving the current one' })
+  @ApiBody({ schema: z.toJSONSchema(PasswordChangeBody) as object })
+  changePassword(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(PasswordChangeBody)) body: PasswordChangeBody,
+  ) {
+    return this.services.call(IdentityRpc.changePassword, { userId: principal.sub, ...body });
   }
 
   @Post('mfa/enrollment')

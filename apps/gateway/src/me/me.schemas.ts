@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { totpCode } from '#contracts';
+import { password, totpCode } from '#contracts';
 
 export const ActivationBody = z.object({ code1: totpCode, code2: totpCode });
 export type ActivationBody = z.infer<typeof ActivationBody>;
@@ -7,3 +7,7 @@ export type ActivationBody = z.infer<typeof ActivationBody>;
 /** A missing `confirm` is no confirmation: answered `confirmation_required` like `false`. */
 export const DeactivationBody = z.object({ code: totpCode, confirm: z.boolean().optional() });
 export type DeactivationBody = z.infer<typeof DeactivationBody>;
+
+/** The policy (length, not the email address) is identity's, answered as `weak_password`. */
+export const PasswordChangeBody = z.object({ currentPassword: password, newPassword: password });
+export type PasswordChangeBody = z.infer<typeof PasswordChangeBody>;

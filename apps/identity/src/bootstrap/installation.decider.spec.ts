@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { deciderSpec } from '#testing';
 import { normaliseEmail } from '../email-reservation/email.js';
-import {
-  installationDecider,
-  type InstallationBootstrapped,
-  type InstallationCommand,
-  type InstallationEvent,
-} from './installation.decider.js';
+import type { InstallationCommand } from './installation.commands.js';
+import { installationDecider } from './installation.decider.js';
+import type { InstallationBootstrapped } from './installation.events.js';
 
-const given = (...events: InstallationEvent[]) => ({
-  when: (command: InstallationCommand) =>
-    installationDecider.decide(command, events.reduce(installationDecider.evolve, installationDecider.initialState())),
-});
+const { given } = deciderSpec(installationDecider);
 
 const adminEmail = normaliseEmail('admin@example.org');
 const bootstrap = (orgId: string, adminId: string): InstallationCommand => ({
@@ -20,7 +15,6 @@ const bootstrap = (orgId: string, adminId: string): InstallationCommand => ({
 const bootstrapped: InstallationBootstrapped = {
   type: 'InstallationBootstrapped',
   data: {
-    schemaVersion: 1,
     orgId: 'o1',
     adminId: 'a1',
     adminEmail,
@@ -31,11 +25,11 @@ const bootstrapped: InstallationBootstrapped = {
 
 describe('Installation decider', () => {
   it('records the ids chosen by the first bootstrap', () => {
-    expect(given().when(bootstrap('o1', 'a1'))).toEqual([bootstrapped]);
+    given().when(bootstrap('o1', 'a1')).then([bootstrapped]);
   });
 
   it('changes nothing once bootstrapped, whatever ids a later start chose', () => {
-    expect(given(bootstrapped).when(bootstrap('o2', 'a2'))).toEqual([]);
+    given(bootstrapped).when(bootstrap('o2', 'a2')).thenNothingHappened();
   });
 
   it('remembers the ids', () => {

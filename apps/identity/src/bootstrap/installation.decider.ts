@@ -1,50 +1,12 @@
+import { assertNever } from '#contracts';
 import type { Decider } from '#event-store';
-import type { NormalisedEmail } from '../email-reservation/email.js';
+import type { InstallationCommand } from './installation.commands.js';
+import type { InstallationBootstrapped, InstallationEvent } from './installation.events.js';
 
-/** One per installation: the ids of the first organisation and admin, chosen once. */
-export const INSTALLATION_STREAM = 'installation';
-
-/**
- * Appended at `no_stream` before anything else of the bootstrap is written, so
- * of two instances starting at once (or a restart) all agree on the same ids,
- * and the remaining steps are idempotent on them.
- */
-export type InstallationBootstrapped = {
-  readonly type: 'InstallationBootstrapped';
-  readonly data: {
-    readonly schemaVersion: 1;
-    readonly orgId: string;
-    readonly organisationName: string;
-    readonly adminId: string;
-    readonly adminEmail: NormalisedEmail;
-    readonly bootstrappedAt: string;
-  };
-};
-
-export type InstallationEvent = InstallationBootstrapped;
-
-export type BootstrapInstallation = {
-  readonly type: 'BootstrapInstallation';
-  readonly data: {
-    readonly orgId: string;
-    readonly organisationName: string;
-    readonly adminId: string;
-    readonly adminEmail: NormalisedEmail;
-    readonly now: Date;
-  };
-};
-
-export type InstallationCommand = BootstrapInstallation;
-
+/** Bootstrapped: the ids the first bootstrap chose, which every later step and start uses. */
 export type InstallationState =
   | { readonly status: 'new' }
-  | {
-      readonly status: 'bootstrapped';
-      readonly orgId: string;
-      readonly organisationName: string;
-      readonly adminId: string;
-      readonly adminEmail: NormalisedEmail;
-    };
+  | ({ readonly status: 'bootstrapped' } & Omit<InstallationBootstrapped['data'], 'bootstrappedAt'>);
 
 export const installationDecider = {
   initialState: (): InstallationState => ({ status: 'new' }),
@@ -55,14 +17,10 @@ export const installationDecider = {
         // The first bootstrap stands: a later one (a restart, a changed environment) changes nothing.
         if (state.status === 'bootstrapped') return [];
         const { now, ...ids } = command.data;
-        return [
-          { type: 'InstallationBootstrapped', data: { schemaVersion: 1, ...ids, bootstrappedAt: now.toISOString() } },
-        ];
+        return [{ type: 'InstallationBootstrapped', data: { ...ids, bootstrappedAt: now.toISOString() } }];
       }
-      default: {
-        const unknown: never = command.type;
-        throw new Error(`unknown command ${String(unknown)}`);
-      }
+      default:
+        return assertNever(command.type);
     }
   },
 
@@ -72,10 +30,8 @@ export const installationDecider = {
         const { orgId, organisationName, adminId, adminEmail } = event.data;
         return { status: 'bootstrapped', orgId, organisationName, adminId, adminEmail };
       }
-      default: {
-        const unknown: never = event.type;
-        throw new Error(`unknown event ${String(unknown)}`);
-      }
+      default:
+        return assertNever(event.type);
     }
   },
 } satisfies Decider<InstallationCommand, InstallationEvent, InstallationState>;

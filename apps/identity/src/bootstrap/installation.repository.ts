@@ -1,15 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AggregateRepository, EVENT_STORE, type EventStore, eventCodec } from '#event-store';
-import {
-  installationDecider,
-  type InstallationCommand,
-  type InstallationEvent,
-  type InstallationState,
-} from './installation.decider.js';
-
-export const installationEventCodec = eventCodec<InstallationEvent>({
-  currentVersions: { InstallationBootstrapped: 1 },
-});
+import { AggregateRepository, EVENT_STORE, type EventStore } from '#event-store';
+import { installationEventCodec } from './installation.codec.js';
+import type { InstallationCommand } from './installation.commands.js';
+import { installationDecider, type InstallationState } from './installation.decider.js';
+import type { InstallationEvent } from './installation.events.js';
 
 /** The `installation` stream. */
 @Injectable()
@@ -19,6 +13,6 @@ export class InstallationRepository extends AggregateRepository<
   InstallationState
 > {
   constructor(@Inject(EVENT_STORE) store: EventStore) {
-    super(store, { decider: installationDecider, ...installationEventCodec });
+    super(store, { decider: installationDecider, codec: installationEventCodec });
   }
 }

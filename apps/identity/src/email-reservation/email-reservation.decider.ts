@@ -1,42 +1,13 @@
-import { DomainError } from '#contracts';
+import { assertNever } from '#contracts';
 import type { Decider } from '#event-store';
 import type { NormalisedEmail } from './email.js';
-
-/**
- * One stream per email address (`emailReservationStream`). The first
- * reservation is appended with expected revision `no_stream`, so of two
- * concurrent registrations for the same address exactly one wins; the loser
- * re-reads, sees the reservation and answers `email_taken`.
- */
-
-export type EmailReserved = {
-  readonly type: 'EmailReserved';
-  readonly data: {
-    readonly schemaVersion: 1;
-    readonly email: NormalisedEmail;
-    readonly userId: string;
-    readonly reservedAt: string;
-  };
-};
-
-export type EmailReservationEvent = EmailReserved;
-
-export type ReserveEmail = {
-  readonly type: 'ReserveEmail';
-  readonly data: { readonly email: NormalisedEmail; readonly userId: string; readonly now: Date };
-};
-
-export type EmailReservationCommand = ReserveEmail;
+import type { EmailReservationCommand } from './email-reservation.commands.js';
+import { EmailTaken } from './email-reservation.errors.js';
+import type { EmailReservationEvent } from './email-reservation.events.js';
 
 export type EmailReservationState =
   | { readonly status: 'free' }
   | { readonly status: 'reserved'; readonly email: NormalisedEmail; readonly userId: string };
-
-export class EmailTaken extends DomainError {
-  constructor() {
-    super('email_taken', 'a user with this email address already exists');
-  }
-}
 
 export const emailReservationDecider = {
   initialState: (): EmailReservationState => ({ status: 'free' }),
@@ -50,23 +21,19 @@ export const emailReservationDecider = {
           if (state.userId === userId) return [];
           throw new EmailTaken();
         }
-        return [{ type: 'EmailReserved', data: { schemaVersion: 1, email, userId, reservedAt: now.toISOString() } }];
+        return [{ type: 'EmailReserved', data: { email, userId, reservedAt: now.toISOString() } }];
       }
-      default: {
-        const unknown: never = command.type;
-        throw new Error(`unknown command ${String(unknown)}`);
-      }
+      default:
+        return assertNever(command.type);
     }
   },
 
-  evolve(state: EmailReservationState, event: EmailReservationEvent): EmailReservationState {
+  evolve(_state: EmailReservationState, event: EmailReservationEvent): EmailReservationState {
     switch (event.type) {
       case 'EmailReserved':
         return { status: 'reserved', email: event.data.email, userId: event.data.userId };
-      default: {
-        const unknown: never = event.type;
-        throw new Error(`unknown event ${String(unknown)}`);
-      }
+      default:
+        return assertNever(event.type);
     }
   },
 } satisfies Decider<EmailReservationCommand, EmailReservationEvent, EmailReservationState>;

@@ -1,15 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AggregateRepository, EVENT_STORE, type EventStore, eventCodec } from '#event-store';
-import {
-  emailReservationDecider,
-  type EmailReservationCommand,
-  type EmailReservationEvent,
-  type EmailReservationState,
-} from './email-reservation.decider.js';
-
-export const emailReservationEventCodec = eventCodec<EmailReservationEvent>({
-  currentVersions: { EmailReserved: 1 },
-});
+import { AggregateRepository, EVENT_STORE, type EventStore } from '#event-store';
+import { emailReservationEventCodec } from './email-reservation.codec.js';
+import type { EmailReservationCommand } from './email-reservation.commands.js';
+import { emailReservationDecider, type EmailReservationState } from './email-reservation.decider.js';
+import type { EmailReservationEvent } from './email-reservation.events.js';
 
 /** `email-<sha256>` streams. */
 @Injectable()
@@ -19,6 +13,6 @@ export class EmailReservationRepository extends AggregateRepository<
   EmailReservationState
 > {
   constructor(@Inject(EVENT_STORE) store: EventStore) {
-    super(store, { decider: emailReservationDecider, ...emailReservationEventCodec });
+    super(store, { decider: emailReservationDecider, codec: emailReservationEventCodec });
   }
 }

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { InvalidEmail, emailReservationStream, normaliseEmail } from './email.js';
+import { InvalidEmail, normaliseEmail } from './email.js';
 
 describe('normaliseEmail', () => {
   it('trims and lower-cases', () => {
@@ -36,19 +35,5 @@ describe('normaliseEmail', () => {
   it('does not echo the address in the error (it is personal data)', () => {
     expect(() => normaliseEmail('secret-person@')).toThrow(expect.objectContaining({ code: 'validation_failed' }));
     expect(() => normaliseEmail('secret-person@')).not.toThrow(/secret-person/);
-  });
-});
-
-describe('emailReservationStream', () => {
-  it('is email- and the SHA-256 of the normalised address, with no address in it', () => {
-    const stream = emailReservationStream(normaliseEmail('Ann@Example.org'));
-    expect(stream).toBe(`email-${createHash('sha256').update('ann@example.org').digest('hex')}`);
-    expect(stream).toMatch(/^email-[0-9a-f]{64}$/);
-  });
-
-  it('is the same for every spelling of the same address', () => {
-    expect(emailReservationStream(normaliseEmail(' ANN@example.org'))).toBe(
-      emailReservationStream(normaliseEmail('ann@EXAMPLE.org ')),
-    );
   });
 });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DomainError } from '#contracts';
 
 /** An email address after `normaliseEmail`: the only form that is stored, compared or hashed. */
@@ -34,9 +33,4 @@ export function normaliseEmail(raw: string): NormalisedEmail {
     throw new InvalidEmail();
   }
   return email as NormalisedEmail;
-}
-
-/** `email-<sha256 hex>`: one stream per address, and no personal data in stream names. */
-export function emailReservationStream(email: NormalisedEmail): string {
-  return `email-${createHash('sha256').update(email, 'utf8').digest('hex')}`;
 }

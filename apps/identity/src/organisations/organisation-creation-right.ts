@@ -1,11 +1,6 @@
-import { DomainError, ADMIN_ROLE } from '#contracts';
+import { ADMIN_ROLE } from '#contracts';
 import type { OrganisationState } from './organisation.decider.js';
-
-export class NotAllowedToCreateOrganisations extends DomainError {
-  constructor() {
-    super('forbidden', 'only administrators of the operating organisation may create organisations');
-  }
-}
+import { NotAllowedToCreateOrganisations } from './organisation.errors.js';
 
 /**
  * Tenants are created by the installation's operator: an admin of the

@@ -1,21 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { NotAllowedToCreateOrganisations, assertMayCreateOrganisations } from './organisation-creation-right.js';
+import { deciderSpec } from '#testing';
+import { assertMayCreateOrganisations } from './organisation-creation-right.js';
+import type { OrganisationCommand } from './organisation.commands.js';
+import { normaliseOrganisationName, organisationDecider, type OrganisationState } from './organisation.decider.js';
 import {
   InvalidOrganisationName,
+  NotAllowedToCreateOrganisations,
   OrganisationAlreadyExists,
-  normaliseOrganisationName,
-  organisationDecider,
-  organisationStream,
-  type OrganisationCommand,
-  type OrganisationCreated,
-  type OrganisationEvent,
-} from './organisation.decider.js';
+} from './organisation.errors.js';
+import { organisationStream, type OrganisationCreated, type OrganisationEvent } from './organisation.events.js';
 
-const stateAfter = (...events: OrganisationEvent[]) =>
+const { given } = deciderSpec(organisationDecider);
+const stateAfter = (...events: OrganisationEvent[]): OrganisationState =>
   events.reduce(organisationDecider.evolve, organisationDecider.initialState());
-const given = (...events: OrganisationEvent[]) => ({
-  when: (command: OrganisationCommand) => organisationDecider.decide(command, stateAfter(...events)),
-});
 
 const now = new Date('2025-03-01T10:00:00.000Z');
 const createTenant: OrganisationCommand = {
@@ -24,7 +21,7 @@ const createTenant: OrganisationCommand = {
 };
 const bootstrapCreated: OrganisationCreated = {
   type: 'OrganisationCreated',
-  data: { schemaVersion: 1, orgId: 'o1', name: 'Operator', createdAt: now.toISOString(), bootstrap: true },
+  data: { orgId: 'o1', name: 'Operator', createdAt: now.toISOString(), bootstrap: true },
 };
 
 describe('Organisation decider', () => {
@@ -33,32 +30,33 @@ describe('Organisation decider', () => {
   });
 
   it('creates the bootstrap organisation without a creator', () => {
-    const events = given().when({
+    const scenario = given().when({
       type: 'CreateOrganisation',
       data: { orgId: 'o1', name: 'Operator', bootstrap: true, now },
     });
-    expect(events).toEqual([bootstrapCreated]);
-    expect(events[0]?.data).not.toHaveProperty('createdBy');
+    scenario.then([bootstrapCreated]);
+    expect(scenario.events()[0]?.data).not.toHaveProperty('createdBy');
   });
 
   it('creates a tenant organisation with its creator and a normalised name', () => {
-    expect(given().when(createTenant)).toEqual([
-      {
-        type: 'OrganisationCreated',
-        data: {
-          schemaVersion: 1,
-          orgId: 'o2',
-          name: 'Müller & Partner',
-          createdAt: '2025-03-01T10:00:00.000Z',
-          createdBy: 'u-operator',
-          bootstrap: false,
+    given()
+      .when(createTenant)
+      .then([
+        {
+          type: 'OrganisationCreated',
+          data: {
+            orgId: 'o2',
+            name: 'Müller & Partner',
+            createdAt: '2025-03-01T10:00:00.000Z',
+            createdBy: 'u-operator',
+            bootstrap: false,
+          },
         },
-      },
-    ]);
+      ]);
   });
 
   it('refuses an existing organisation id', () => {
-    expect(() => given(bootstrapCreated).when(createTenant)).toThrow(OrganisationAlreadyExists);
+    given(bootstrapCreated).when(createTenant).thenThrows(OrganisationAlreadyExists);
   });
 
   it('refuses empty, overlong and control-character names', () => {
@@ -76,14 +74,7 @@ describe('Organisation decider', () => {
 describe('assertMayCreateOrganisations', () => {
   const tenantCreated: OrganisationCreated = {
     type: 'OrganisationCreated',
-    data: {
-      schemaVersion: 1,
-      orgId: 'o2',
-      name: 'Tenant',
-      createdAt: now.toISOString(),
-      createdBy: 'u',
-      bootstrap: false,
-    },
+    data: { orgId: 'o2', name: 'Tenant', createdAt: now.toISOString(), createdBy: 'u', bootstrap: false },
   };
 
   it('lets admins of the bootstrap organisation create organisations', () => {

@@ -1,15 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AggregateRepository, EVENT_STORE, type EventStore, eventCodec } from '#event-store';
-import {
-  organisationDecider,
-  type OrganisationCommand,
-  type OrganisationEvent,
-  type OrganisationState,
-} from './organisation.decider.js';
-
-export const organisationEventCodec = eventCodec<OrganisationEvent>({
-  currentVersions: { OrganisationCreated: 1 },
-});
+import { AggregateRepository, EVENT_STORE, type EventStore } from '#event-store';
+import { organisationEventCodec } from './organisation.codec.js';
+import type { OrganisationCommand } from './organisation.commands.js';
+import { organisationDecider, type OrganisationState } from './organisation.decider.js';
+import type { OrganisationEvent } from './organisation.events.js';
 
 /** `org-<id>` streams. */
 @Injectable()
@@ -19,6 +13,6 @@ export class OrganisationRepository extends AggregateRepository<
   OrganisationState
 > {
   constructor(@Inject(EVENT_STORE) store: EventStore) {
-    super(store, { decider: organisationDecider, ...organisationEventCodec });
+    super(store, { decider: organisationDecider, codec: organisationEventCodec });
   }
 }

@@ -1,91 +1,18 @@
-import { DomainError, normaliseRoles, sameRoles } from '#contracts';
+import { assertNever, normaliseRoles, sameRoles } from '#contracts';
 import type { Decider } from '#event-store';
-import type { NormalisedEmail } from '../email-reservation/email.js';
-
-export const userStream = (userId: string): string => `user-${userId}`;
-
-/**
- * `passwordHash` stays in the identity store: `toIntegrationData` leaves it out
- * of anything published, and no read model or reply carries it.
- */
-export type UserRegistered = {
-  readonly type: 'UserRegistered';
-  readonly data: {
-    readonly schemaVersion: 1;
-    readonly userId: string;
-    readonly orgId: string;
-    readonly email: NormalisedEmail;
-    readonly passwordHash: string;
-    readonly roles: readonly string[];
-    readonly registeredAt: string;
-  };
-};
-
-export type UserRolesChanged = {
-  readonly type: 'UserRolesChanged';
-  readonly data: {
-    readonly schemaVersion: 1;
-    readonly userId: string;
-    readonly roles: readonly string[];
-    readonly changedBy: string;
-    readonly changedAt: string;
-  };
-};
-
-export type UserEvent = UserRegistered | UserRolesChanged;
-
-/** The password has passed `checkPasswordPolicy` and been hashed before the command is built. */
-export type RegisterUser = {
-  readonly type: 'RegisterUser';
-  readonly data: {
-    readonly userId: string;
-    readonly orgId: string;
-    readonly email: NormalisedEmail;
-    readonly passwordHash: string;
-    readonly roles: readonly string[];
-    readonly now: Date;
-  };
-};
-
-export type ChangeUserRoles = {
-  readonly type: 'ChangeUserRoles';
-  readonly data: {
-    readonly userId: string;
-    readonly roles: readonly string[];
-    readonly changedBy: string;
-    readonly now: Date;
-  };
-};
-
-export type UserCommand = RegisterUser | ChangeUserRoles;
+import type { UserCommand } from './user.commands.js';
+import { InvalidCredentials, UserAlreadyExists, UserNotFound } from './user.errors.js';
+import type { UserEvent, UserRegistered } from './user.events.js';
 
 export type UserState =
-  | { readonly status: 'unregistered' }
-  | {
-      readonly status: 'registered';
-      readonly userId: string;
-      readonly orgId: string;
-      readonly email: NormalisedEmail;
-      readonly passwordHash: string;
-      readonly roles: readonly string[];
-      readonly registeredAt: string;
-    };
-
-/** A user id is generated per registration, so meeting an existing one is a defect, not a user error. */
-export class UserAlreadyExists extends DomainError {
-  constructor() {
-    super('internal_error', 'user id already in use');
-  }
-}
-
-export class UserNotFound extends DomainError {
-  constructor() {
-    super('not_found', 'user not found');
-  }
-}
+  { readonly status: 'unregistered' } | ({ readonly status: 'registered' } & UserRegistered['data']);
 
 // Guards against a plaintext password reaching the event store through a wiring mistake.
 const ARGON2ID_HASH = /^\$argon2id\$v=19\$/;
+
+function assertArgon2idHash(passwordHash: string, command: UserCommand['type']): void {
+  if (!ARGON2ID_HASH.test(passwordHash)) throw new Error(`${command} needs an argon2id password hash`);
+}
 
 export const userDecider = {
   initialState: (): UserState => ({ status: 'unregistered' }),
@@ -95,12 +22,11 @@ export const userDecider = {
       case 'RegisterUser': {
         if (state.status === 'registered') throw new UserAlreadyExists();
         const { userId, orgId, email, passwordHash, roles, now } = command.data;
-        if (!ARGON2ID_HASH.test(passwordHash)) throw new Error('RegisterUser needs an argon2id password hash');
+        assertArgon2idHash(passwordHash, command.type);
         return [
           {
             type: 'UserRegistered',
             data: {
-              schemaVersion: 1,
               userId,
               orgId,
               email,
@@ -116,17 +42,20 @@ export const userDecider = {
         const { userId, changedBy, now } = command.data;
         const roles = normaliseRoles(command.data.roles);
         if (sameRoles(roles, state.roles)) return [];
+        return [{ type: 'UserRolesChanged', data: { userId, roles, changedBy, changedAt: now.toISOString() } }];
+      }
+      case 'ChangePassword': {
+        if (state.status !== 'registered') throw new UserNotFound();
+        const { verifiedHash, passwordHash, now } = command.data;
+        // Changed since it was verified (a concurrent change): the proof is of a password that no longer counts.
+        if (verifiedHash !== state.passwordHash) throw new InvalidCredentials();
+        assertArgon2idHash(passwordHash, command.type);
         return [
-          {
-            type: 'UserRolesChanged',
-            data: { schemaVersion: 1, userId, roles, changedBy, changedAt: now.toISOString() },
-          },
+          { type: 'UserPasswordChanged', data: { userId: state.userId, passwordHash, changedAt: now.toISOString() } },
         ];
       }
-      default: {
-        const unknown: never = command;
-        throw new Error(`unknown command ${(unknown as { type: string }).type}`);
-      }
+      default:
+        return assertNever(command);
     }
   },
 
@@ -138,10 +67,10 @@ export const userDecider = {
       }
       case 'UserRolesChanged':
         return state.status === 'registered' ? { ...state, roles: event.data.roles } : state;
-      default: {
-        const unknown: never = event;
-        throw new Error(`unknown event ${(unknown as { type: string }).type}`);
-      }
+      case 'UserPasswordChanged':
+        return state.status === 'registered' ? { ...state, passwordHash: event.data.passwordHash } : state;
+      default:
+        return assertNever(event);
     }
   },
 } satisfies Decider<UserCommand, UserEvent, UserState>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { deciderSpec } from '#testing';
 import { timeStep } from '../totp/time-step.js';
 import type { SealedSecret } from '../totp/secret-cipher.js';
-import { deciderSpec } from './decider.testing.js';
 import type { MfaEnrollmentCommand } from './mfa-enrollment.commands.js';
 import { DEFAULT_LOCKOUT_POLICY, mfaEnrollmentDecider, type LockoutPolicy } from './mfa-enrollment.decider.js';
 import {
@@ -83,7 +83,6 @@ const reset = (now = T0): MfaEnrollmentCommand => ({
 const started = (now = T0, enrollmentId = 'enr-1', secret = SEALED): MfaEnrollmentEvent => ({
   type: 'MfaEnrollmentStarted',
   data: {
-    schemaVersion: 1,
     enrollmentId,
     secret,
     algorithm: 'SHA1',
@@ -101,11 +100,11 @@ const activated = (
   enrollmentId = 'enr-1',
 ): MfaEnrollmentEvent => ({
   type: 'MfaActivated',
-  data: { schemaVersion: 1, enrollmentId, activatedAt: iso(now), steps },
+  data: { enrollmentId, activatedAt: iso(now), steps },
 });
 const verified = (step: number, now = T0): MfaEnrollmentEvent => ({
   type: 'MfaChallengeVerified',
-  data: { schemaVersion: 1, step, verifiedAt: iso(now), context: CTX },
+  data: { step, verifiedAt: iso(now), context: CTX },
 });
 const failed = (
   consecutiveFailures: number,
@@ -118,7 +117,6 @@ const failed = (
 ): MfaEnrollmentEvent => ({
   type: 'MfaChallengeFailed',
   data: {
-    schemaVersion: 1,
     purpose: options.purpose ?? 'login',
     reason: options.reason ?? 'invalid_code',
     failedAt: iso(options.now ?? T0),
@@ -129,12 +127,11 @@ const failed = (
 });
 const deactivatedByUser = (step: number, now = T0): MfaEnrollmentEvent => ({
   type: 'MfaDeactivated',
-  data: { schemaVersion: 1, deactivatedAt: iso(now), by: { kind: 'user', step, context: CTX } },
+  data: { deactivatedAt: iso(now), by: { kind: 'user', step, context: CTX } },
 });
 const deactivatedByAdmin = (now = T0): MfaEnrollmentEvent => ({
   type: 'MfaDeactivated',
   data: {
-    schemaVersion: 1,
     deactivatedAt: iso(now),
     by: { kind: 'admin', adminId: 'admin-9', reason: 'lost phone, identity checked by phone call' },
   },
@@ -152,33 +149,33 @@ const LOCKED: readonly MfaEnrollmentEvent[] = [...ACTIVE, ...FOUR_FAILURES, fail
 
 describe('StartEnrollment', () => {
   it('starts an enrollment that expires after the TTL, carrying the sealed secret and parameters', () => {
-    given([]).when(start()).then([started()]);
+    given().when(start()).then([started()]);
   });
 
   it('is refused while MFA is active', () => {
-    given(ACTIVE)
+    given(...ACTIVE)
       .when(start(at(60), 'enr-2'))
-      .thenThrows(MfaAlreadyActive);
+      .thenThrows(MfaAlreadyActive, 'mfa_already_active');
   });
 
   it('replaces a pending enrollment: the new secret is the one activated', () => {
-    const scenario = given([started(at(-60))]).when(start(T0, 'enr-2', OTHER_SEALED));
+    const scenario = given(started(at(-60))).when(start(T0, 'enr-2', OTHER_SEALED));
     scenario.then([started(T0, 'enr-2', OTHER_SEALED)]);
     const state = scenario.state();
     expect(state.status === 'pending' && state.enrollment).toMatchObject({
       enrollmentId: 'enr-2',
       secret: OTHER_SEALED,
     });
-    given([started(at(-60)), started(T0, 'enr-2', OTHER_SEALED)])
+    given(started(at(-60)), started(T0, 'enr-2', OTHER_SEALED))
       .when(activate([C - 1, C]))
       .then([activated([C - 1, C], T0, 'enr-2')]);
   });
 
   it('is allowed again after a deactivation', () => {
-    given([...ACTIVE, deactivatedByUser(C + 1, at(30))])
+    given(...ACTIVE, deactivatedByUser(C + 1, at(30)))
       .when(start(at(60), 'enr-2'))
       .then([started(at(60), 'enr-2')]);
-    given([...ACTIVE, deactivatedByAdmin(at(30))])
+    given(...ACTIVE, deactivatedByAdmin(at(30)))
       .when(start(at(60), 'enr-2'))
       .then([started(at(60), 'enr-2')]);
   });
@@ -186,7 +183,7 @@ describe('StartEnrollment', () => {
   it('refuses a TTL that is not a positive whole number of seconds', () => {
     const command = start();
     if (command.type !== 'StartEnrollment') throw new Error('unreachable');
-    given([])
+    given()
       .when({ ...command, data: { ...command.data, ttlSeconds: 0 } })
       .thenThrows(RangeError);
   });
@@ -204,7 +201,7 @@ describe('Activate', () => {
     ['the previous and the current step', C - 1, C],
     ['the current and the next step (app clock one step ahead)', C, C + 1],
   ])('accepts two consecutive codes: %s', (_label, first, second) => {
-    given(PENDING)
+    given(...PENDING)
       .when(activate([first, second]))
       .then([activated([first, second])]);
   });
@@ -219,42 +216,42 @@ describe('Activate', () => {
     ['no match for the second code', C, null],
     ['no match at all', null, null],
   ])('refuses %s, recording a failed activation', (_label, first, second) => {
-    const scenario = given(PENDING).when(activate([first, second]));
+    const scenario = given(...PENDING).when(activate([first, second]));
     scenario.then(refusedActivation());
     expect(rejectionOf(scenario.events())).toBeInstanceOf(InvalidCodes);
     expect(scenario.state().status).toBe('pending');
   });
 
   it('is refused without an enrollment, or once MFA is active', () => {
-    given([])
+    given()
       .when(activate([C - 1, C]))
-      .thenThrows(NoPendingEnrollment);
-    given(ACTIVE)
+      .thenThrows(NoPendingEnrollment, 'no_pending_enrollment');
+    given(...ACTIVE)
       .when(activate([C + 1, C + 2], at(60)))
-      .thenThrows(NoPendingEnrollment);
-    given([...ACTIVE, deactivatedByAdmin()])
+      .thenThrows(NoPendingEnrollment, 'no_pending_enrollment');
+    given(...ACTIVE, deactivatedByAdmin())
       .when(activate([C, C + 1]))
-      .thenThrows(NoPendingEnrollment);
+      .thenThrows(NoPendingEnrollment, 'no_pending_enrollment');
   });
 
   it('is refused from the expiry instant on, accepted one millisecond before', () => {
     const expiry = at(TTL);
     const stepAtExpiry = timeStep(expiry, PERIOD);
-    given([started(T0)])
+    given(started(T0))
       .when(activate([stepAtExpiry - 1, stepAtExpiry], expiry))
-      .thenThrows(NoPendingEnrollment);
+      .thenThrows(NoPendingEnrollment, 'no_pending_enrollment');
     const justBefore = new Date(expiry.getTime() - 1);
     const stepJustBefore = timeStep(justBefore, PERIOD);
-    given([started(T0)])
+    given(started(T0))
       .when(activate([stepJustBefore - 1, stepJustBefore], justBefore))
       .then([activated([stepJustBefore - 1, stepJustBefore], justBefore)]);
   });
 
   it('makes both steps used: neither code can log in', () => {
-    given(ACTIVE)
+    given(...ACTIVE)
       .when(verify(C))
       .then([failed(1, { reason: 'replayed' })]);
-    given(ACTIVE)
+    given(...ACTIVE)
       .when(verify(C - 1))
       .then([failed(1, { reason: 'replayed' })]);
   });
@@ -262,13 +259,13 @@ describe('Activate', () => {
   it('does not count failed activations toward the lock-out', () => {
     const tenFailures = Array.from({ length: 10 }, () => failed(0, { purpose: 'activation' }));
     const history = [...PENDING, ...tenFailures];
-    given(PENDING)
+    given(...PENDING)
       .when(activate([null, null]))
       .then([failed(0, { purpose: 'activation' })]);
-    given(history)
+    given(...history)
       .when(activate([C - 1, C]))
       .then([activated([C - 1, C])]);
-    given([...history, activated([C - 1, C])])
+    given(...history, activated([C - 1, C]))
       .when(verify(null, at(30)))
       .then([failed(1, { now: at(30) })]);
   });
@@ -277,7 +274,7 @@ describe('Activate', () => {
     const history = [...LOCKED, deactivatedByAdmin(at(10)), started(at(20), 'enr-2', OTHER_SEALED)];
     const now = at(40);
     const step = timeStep(now, PERIOD);
-    given(history)
+    given(...history)
       .when(activate([step - 1, step], now))
       .then([activated([step - 1, step], now, 'enr-2')]);
   });
@@ -290,11 +287,11 @@ describe('VerifyChallenge', () => {
   const L = C + 2;
 
   it('is refused when MFA is not active', () => {
-    given([]).when(verify(C)).thenThrows(MfaNotActive);
-    given([started()]).when(verify(C)).thenThrows(MfaNotActive);
-    given([...ACTIVE, deactivatedByAdmin()])
+    given().when(verify(C)).thenThrows(MfaNotActive, 'mfa_not_active');
+    given(started()).when(verify(C)).thenThrows(MfaNotActive, 'mfa_not_active');
+    given(...ACTIVE, deactivatedByAdmin())
       .when(verify(C + 1))
-      .thenThrows(MfaNotActive);
+      .thenThrows(MfaNotActive, 'mfa_not_active');
   });
 
   it.each([
@@ -302,7 +299,7 @@ describe('VerifyChallenge', () => {
     ['one step behind', L - 1],
     ['one step ahead', L + 1],
   ])('accepts %s', (_label, step) => {
-    const scenario = given(ACTIVE).when(verify(step, LATER));
+    const scenario = given(...ACTIVE).when(verify(step, LATER));
     scenario.then([verified(step, LATER)]);
     expect(rejectionOf(scenario.events())).toBeNull();
   });
@@ -312,47 +309,53 @@ describe('VerifyChallenge', () => {
     ['two steps ahead', L + 2],
     ['far away', L + 1000],
   ])('refuses a step %s as a wrong code', (_label, step) => {
-    given(ACTIVE)
+    given(...ACTIVE)
       .when(verify(step, LATER))
       .then([failed(1, { now: LATER })]);
   });
 
   it('refuses no match as a wrong code', () => {
-    const scenario = given(ACTIVE).when(verify(null, LATER));
+    const scenario = given(...ACTIVE).when(verify(null, LATER));
     scenario.then([failed(1, { now: LATER })]);
     expect(rejectionOf(scenario.events())).toBeInstanceOf(InvalidCode);
   });
 
   it('records the login context', () => {
-    const [event] = given(ACTIVE).when(verify(L, LATER)).events();
+    const [event] = given(...ACTIVE)
+      .when(verify(L, LATER))
+      .events();
     expect(event).toMatchObject({ data: { context: CTX } });
   });
 
   describe('replay', () => {
     it('refuses the same step twice', () => {
-      const scenario = given([...ACTIVE, verified(L, LATER)]).when(verify(L, at(65)));
+      const scenario = given(...ACTIVE, verified(L, LATER)).when(verify(L, at(65)));
       scenario.then([failed(1, { now: at(65), reason: 'replayed' })]);
     });
 
     it('refuses a lower step after a higher one', () => {
-      given([...ACTIVE, verified(L + 1, LATER)])
+      given(...ACTIVE, verified(L + 1, LATER))
         .when(verify(L, at(65)))
         .then([failed(1, { now: at(65), reason: 'replayed' })]);
     });
 
     it('accepts the next step after a used one', () => {
-      given([...ACTIVE, verified(L, LATER)])
+      given(...ACTIVE, verified(L, LATER))
         .when(verify(L + 1, at(65)))
         .then([verified(L + 1, at(65))]);
     });
 
     it('answers a replay exactly like a wrong code', () => {
       const replay = rejectionOf(
-        given([...ACTIVE, verified(L, LATER)])
+        given(...ACTIVE, verified(L, LATER))
           .when(verify(L, LATER))
           .events(),
       );
-      const wrong = rejectionOf(given(ACTIVE).when(verify(null, LATER)).events());
+      const wrong = rejectionOf(
+        given(...ACTIVE)
+          .when(verify(null, LATER))
+          .events(),
+      );
       expect(replay).toBeInstanceOf(InvalidCode);
       expect(replay).toEqual(wrong);
       expect(replay?.message).toBe(wrong?.message);
@@ -360,7 +363,7 @@ describe('VerifyChallenge', () => {
     });
 
     it('counts replays toward the lock-out', () => {
-      given([...ACTIVE, verified(L, LATER), ...FOUR_FAILURES])
+      given(...ACTIVE, verified(L, LATER), ...FOUR_FAILURES)
         .when(verify(L, LATER))
         .then([failed(5, { now: LATER, reason: 'replayed', lockedUntil: iso(at(60 + 300)) })]);
     });
@@ -368,40 +371,43 @@ describe('VerifyChallenge', () => {
 
   describe('lock-out', () => {
     it('does not lock after four consecutive failures', () => {
-      given([...ACTIVE, ...FOUR_FAILURES.slice(0, 3)])
+      given(...ACTIVE, ...FOUR_FAILURES.slice(0, 3))
         .when(verify(null))
         .then([failed(4)]);
-      given([...ACTIVE, ...FOUR_FAILURES])
+      given(...ACTIVE, ...FOUR_FAILURES)
         .when(verify(C + 1))
         .then([verified(C + 1)]);
     });
 
     it('locks with the fifth consecutive failure, answered still as a wrong code', () => {
-      const scenario = given([...ACTIVE, ...FOUR_FAILURES]).when(verify(null));
+      const scenario = given(...ACTIVE, ...FOUR_FAILURES).when(verify(null));
       scenario.then([failed(5, { lockedUntil: iso(LOCK_END) })]);
       expect(rejectionOf(scenario.events())).toBeInstanceOf(InvalidCode);
     });
 
     it('refuses even the right code while locked, with a distinct locked answer', () => {
       const now = at(30);
-      const scenario = given(LOCKED).when(verify(C + 1, now));
+      const scenario = given(...LOCKED).when(verify(C + 1, now));
       scenario.then([failed(5, { now, reason: 'locked', lockedUntil: iso(LOCK_END) })]);
       const rejection = rejectionOf(scenario.events());
       expect(rejection).toBeInstanceOf(MfaLocked);
-      expect(rejection).toMatchObject({ code: 'mfa_locked', lockedUntil: iso(LOCK_END) });
+      expect(rejection).toMatchObject({
+        code: 'mfa_locked',
+        details: { lockedUntil: iso(LOCK_END), retryAfterSeconds: DEFAULT_LOCKOUT_POLICY.lockoutSeconds - 30 },
+      });
     });
 
     it('stays locked until the last millisecond', () => {
       const now = new Date(LOCK_END.getTime() - 1);
       const step = timeStep(now, PERIOD);
-      given(LOCKED)
+      given(...LOCKED)
         .when(verify(step, now))
         .then([failed(5, { now, reason: 'locked', lockedUntil: iso(LOCK_END) })]);
     });
 
     it('accepts the right code once the lock has expired, and clears the count', () => {
       const step = timeStep(LOCK_END, PERIOD);
-      const scenario = given(LOCKED).when(verify(step, LOCK_END));
+      const scenario = given(...LOCKED).when(verify(step, LOCK_END));
       scenario.then([verified(step, LOCK_END)]);
       expect(scenario.state()).toMatchObject({ consecutiveFailures: 0, lockedUntil: null });
     });
@@ -411,26 +417,26 @@ describe('VerifyChallenge', () => {
         failed(5, { now, reason: 'locked', lockedUntil: iso(LOCK_END) }),
       );
       const step = timeStep(LOCK_END, PERIOD);
-      given([...LOCKED, ...attempts])
+      given(...LOCKED, ...attempts)
         .when(verify(step, LOCK_END))
         .then([verified(step, LOCK_END)]);
     });
 
     it('starts counting again from one after the lock has expired', () => {
-      const scenario = given(LOCKED).when(verify(null, LOCK_END));
+      const scenario = given(...LOCKED).when(verify(null, LOCK_END));
       scenario.then([failed(1, { now: LOCK_END })]);
       const after = at(400);
-      given([...LOCKED, failed(1, { now: LOCK_END })])
+      given(...LOCKED, failed(1, { now: LOCK_END }))
         .when(verify(null, after))
         .then([failed(2, { now: after })]);
     });
 
     it('is reset by a success', () => {
       const history = [...ACTIVE, ...FOUR_FAILURES, verified(C + 1), ...FOUR_FAILURES];
-      given(history)
+      given(...history)
         .when(verify(null))
         .then([failed(5, { lockedUntil: iso(LOCK_END) })]);
-      given([...ACTIVE, ...FOUR_FAILURES, verified(C + 1)])
+      given(...ACTIVE, ...FOUR_FAILURES, verified(C + 1))
         .when(verify(null))
         .then([failed(1)]);
     });
@@ -446,14 +452,14 @@ describe('VerifyChallenge', () => {
         activated([step - 2, step - 1], at(90), 'enr-2'),
       ];
       expect(stateFrom(history)).toMatchObject({ status: 'active', consecutiveFailures: 4, lockedUntil: null });
-      given(history)
+      given(...history)
         .when(verify(null, now))
         .then([failed(5, { now, lockedUntil: iso(new Date(now.getTime() + 300_000)) })]);
     });
 
     it('follows the configured policy', () => {
       const givenStrict = withPolicy({ maxFailedAttempts: 3, lockoutSeconds: 60 });
-      givenStrict([...ACTIVE, failed(1), failed(2)])
+      givenStrict(...ACTIVE, failed(1), failed(2))
         .when(verify(null))
         .then([failed(3, { lockedUntil: iso(at(60)) })]);
       expect(() => mfaEnrollmentDecider({ maxFailedAttempts: 0, lockoutSeconds: 60 })).toThrow(RangeError);
@@ -469,8 +475,8 @@ describe('Deactivate', () => {
   const step = C + 1;
 
   it('is refused when MFA is not active', () => {
-    given([]).when(deactivate(step, now)).thenThrows(MfaNotActive);
-    given([started()]).when(deactivate(step, now)).thenThrows(MfaNotActive);
+    given().when(deactivate(step, now)).thenThrows(MfaNotActive, 'mfa_not_active');
+    given(started()).when(deactivate(step, now)).thenThrows(MfaNotActive, 'mfa_not_active');
   });
 
   it.each([false, undefined, 'true', 1])('requires confirm === true (given %s), recording nothing', (confirm) => {
@@ -478,49 +484,51 @@ describe('Deactivate', () => {
       type: 'Deactivate',
       data: { now, matchedStep: step, confirm: confirm as boolean, context: CTX },
     };
-    given(ACTIVE).when(command).thenThrows(ConfirmationRequired);
+    given(...ACTIVE)
+      .when(command)
+      .thenThrows(ConfirmationRequired, 'confirmation_required');
   });
 
   it('deactivates with a valid code and confirmation, using the step', () => {
-    const scenario = given(ACTIVE).when(deactivate(step, now));
+    const scenario = given(...ACTIVE).when(deactivate(step, now));
     scenario.then([deactivatedByUser(step, now)]);
     expect(rejectionOf(scenario.events())).toBeNull();
     expect(scenario.state()).toEqual({ status: 'none', lastUsedStep: step, consecutiveFailures: 0, lockedUntil: null });
   });
 
   it('refuses a wrong code, counting it toward the lock-out', () => {
-    const scenario = given(ACTIVE).when(deactivate(null, now));
+    const scenario = given(...ACTIVE).when(deactivate(null, now));
     scenario.then([failed(1, { now, purpose: 'deactivation' })]);
     expect(rejectionOf(scenario.events())).toBeInstanceOf(InvalidCode);
     expect(scenario.state().status).toBe('active');
   });
 
   it('refuses a step outside the window and a used step', () => {
-    given(ACTIVE)
+    given(...ACTIVE)
       .when(deactivate(step + 2, now))
       .then([failed(1, { now, purpose: 'deactivation' })]);
-    given(ACTIVE)
+    given(...ACTIVE)
       .when(deactivate(C, now))
       .then([failed(1, { now, purpose: 'deactivation', reason: 'replayed' })]);
   });
 
   it('shares one failure count with logins', () => {
     const history = [...ACTIVE, failed(1), failed(2), failed(3), failed(4, { purpose: 'deactivation' })];
-    given(history)
+    given(...history)
       .when(deactivate(null, now))
       .then([failed(5, { now, purpose: 'deactivation', lockedUntil: iso(at(330)) })]);
   });
 
   it('is answered locked while locked, even with the right code', () => {
-    const scenario = given(LOCKED).when(deactivate(step, now));
+    const scenario = given(...LOCKED).when(deactivate(step, now));
     scenario.then([failed(5, { now, purpose: 'deactivation', reason: 'locked', lockedUntil: iso(LOCK_END) })]);
     expect(rejectionOf(scenario.events())).toBeInstanceOf(MfaLocked);
   });
 
   it('checks confirmation before the lock', () => {
-    given(LOCKED)
+    given(...LOCKED)
       .when(deactivate(step, now, false))
-      .thenThrows(ConfirmationRequired);
+      .thenThrows(ConfirmationRequired, 'confirmation_required');
   });
 });
 
@@ -528,29 +536,29 @@ describe('Deactivate', () => {
 
 describe('Reset', () => {
   it('deactivates an active enrollment, recording who and why', () => {
-    const scenario = given(ACTIVE).when(reset(at(30)));
+    const scenario = given(...ACTIVE).when(reset(at(30)));
     scenario.then([deactivatedByAdmin(at(30))]);
     expect(scenario.state().status).toBe('none');
   });
 
   it('clears a pending enrollment', () => {
-    given([started()])
+    given(started())
       .when(reset(at(30)))
       .then([deactivatedByAdmin(at(30))]);
   });
 
   it('records nothing when there is nothing to reset (idempotent)', () => {
-    given([]).when(reset()).then([]);
-    given([...ACTIVE, deactivatedByAdmin()])
+    given().when(reset()).thenNothingHappened();
+    given(...ACTIVE, deactivatedByAdmin())
       .when(reset(at(10)))
-      .then([]);
-    given([started(T0)])
+      .thenNothingHappened();
+    given(started(T0))
       .when(reset(at(TTL)))
-      .then([]); // expired: reads as inactive
+      .thenNothingHappened(); // expired: reads as inactive
   });
 
   it('keeps the failure count and the lock', () => {
-    const state = given(LOCKED)
+    const state = given(...LOCKED)
       .when(reset(at(30)))
       .state();
     expect(state).toEqual({ status: 'none', lastUsedStep: C, consecutiveFailures: 5, lockedUntil: iso(LOCK_END) });
@@ -695,9 +703,9 @@ describe('rejectionOf', () => {
       new InvalidCodes(),
       new InvalidCode(),
       new ConfirmationRequired(),
-      new MfaLocked(iso(LOCK_END)),
+      new MfaLocked(iso(LOCK_END), T0),
       new MfaNotActive(),
-    ].map((error) => [error.name, error.code]);
+    ].map((error) => [error.constructor.name, error.code]);
     expect(codes).toEqual([
       ['MfaAlreadyActive', 'mfa_already_active'],
       ['NoPendingEnrollment', 'no_pending_enrollment'],

@@ -26,8 +26,9 @@
  * - Reset when nothing is active or pending (an expired enrollment counts as
  *   nothing) records nothing and is not an error: the reset is idempotent.
  */
+import { assertNever } from '#contracts';
+import type { Decider } from '#event-store';
 import { timeStep } from '../totp/time-step.js';
-import { assertNever } from './assert-never.js';
 import type {
   Activate,
   Deactivate,
@@ -67,14 +68,9 @@ export type LockoutPolicy = {
 
 export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = Object.freeze({ maxFailedAttempts: 5, lockoutSeconds: 300 });
 
-/** Structurally the `Decider<Command, Event, State>` of libs/event-store. */
-export interface MfaEnrollmentDecider {
-  decide(command: MfaEnrollmentCommand, state: MfaEnrollmentState): MfaEnrollmentEvent[];
-  evolve(state: MfaEnrollmentState, event: MfaEnrollmentEvent): MfaEnrollmentState;
-  initialState(): MfaEnrollmentState;
-}
-
-export function mfaEnrollmentDecider(policy: LockoutPolicy = DEFAULT_LOCKOUT_POLICY): MfaEnrollmentDecider {
+export function mfaEnrollmentDecider(
+  policy: LockoutPolicy = DEFAULT_LOCKOUT_POLICY,
+): Decider<MfaEnrollmentCommand, MfaEnrollmentEvent, MfaEnrollmentState> {
   assertPolicy(policy);
   const decide = (command: MfaEnrollmentCommand, state: MfaEnrollmentState): MfaEnrollmentEvent[] => {
     switch (command.type) {
@@ -113,7 +109,6 @@ function startEnrollment({ data }: StartEnrollment, state: MfaEnrollmentState): 
     {
       type: 'MfaEnrollmentStarted',
       data: {
-        schemaVersion: 1,
         enrollmentId,
         secret,
         algorithm,
@@ -142,7 +137,6 @@ function activate({ data }: Activate, state: MfaEnrollmentState): MfaEnrollmentE
     {
       type: 'MfaActivated',
       data: {
-        schemaVersion: 1,
         enrollmentId: pending.enrollment.enrollmentId,
         activatedAt: data.now.toISOString(),
         steps: [first, second],
@@ -165,7 +159,7 @@ function verifyChallenge(
   return [
     {
       type: 'MfaChallengeVerified',
-      data: { schemaVersion: 1, step: data.matchedStep, verifiedAt: data.now.toISOString(), context: data.context },
+      data: { step: data.matchedStep, verifiedAt: data.now.toISOString(), context: data.context },
     },
   ];
 }
@@ -182,7 +176,6 @@ function deactivate({ data }: Deactivate, state: MfaEnrollmentState, policy: Loc
     {
       type: 'MfaDeactivated',
       data: {
-        schemaVersion: 1,
         deactivatedAt: data.now.toISOString(),
         by: { kind: 'user', step: data.matchedStep, context: data.context ?? null },
       },
@@ -201,7 +194,6 @@ function reset({ data }: Reset, state: MfaEnrollmentState): MfaEnrollmentEvent[]
         {
           type: 'MfaDeactivated',
           data: {
-            schemaVersion: 1,
             deactivatedAt: data.now.toISOString(),
             by: { kind: 'admin', adminId: data.adminId, reason: data.reason },
           },
@@ -249,6 +241,12 @@ function stepRefusal(
   return null;
 }
 
+/*
+ * Where the derived state on MfaChallengeFailed is decided: `consecutiveFailures`
+ * and `lockedUntil` follow from the state and the policy, and are recorded on
+ * the event (audit sees the count and the lock as they were at each failure;
+ * evolve only copies them). Only these three functions set them.
+ */
 function countedFailure(
   state: MfaEnrollmentState,
   policy: LockoutPolicy,
@@ -296,7 +294,6 @@ function failed(
   return {
     type: 'MfaChallengeFailed',
     data: {
-      schemaVersion: 1,
       purpose,
       reason,
       failedAt: now.toISOString(),

@@ -1,76 +1,60 @@
 /**
- * The MFA aggregate's refusals. Each has a stable `code` from DESIGN.md's REST
- * contract (the same strings as `ErrorCode` in #contracts), which the edge maps
- * to an HTTP status. Messages carry no secret, code or step.
+ * The MFA aggregate's refusals, each with its code from DESIGN.md's REST
+ * contract, which the gateway maps to an HTTP status. Messages carry no
+ * secret, code or step.
  */
-export type MfaErrorCode =
-  | 'mfa_already_active'
-  | 'no_pending_enrollment'
-  | 'invalid_codes'
-  | 'invalid_code'
-  | 'confirmation_required'
-  | 'mfa_locked'
-  | 'mfa_not_active';
+import { DomainError } from '#contracts';
 
-export abstract class MfaDomainError extends Error {
-  abstract readonly code: MfaErrorCode;
-}
-
-export class MfaAlreadyActive extends MfaDomainError {
-  override readonly name = 'MfaAlreadyActive';
-  override readonly code = 'mfa_already_active';
+export class MfaAlreadyActive extends DomainError {
   constructor() {
-    super('MFA is already active; deactivate it before enrolling again');
+    super('mfa_already_active', 'MFA is already active; deactivate it before enrolling again');
   }
 }
 
-export class NoPendingEnrollment extends MfaDomainError {
-  override readonly name = 'NoPendingEnrollment';
-  override readonly code = 'no_pending_enrollment';
+export class NoPendingEnrollment extends DomainError {
   constructor() {
-    super('there is no enrollment to activate, or it has expired');
+    super('no_pending_enrollment', 'there is no enrollment to activate, or it has expired');
   }
 }
 
-export class InvalidCodes extends MfaDomainError {
-  override readonly name = 'InvalidCodes';
-  override readonly code = 'invalid_codes';
+export class InvalidCodes extends DomainError {
   constructor() {
-    super('the codes must be two consecutive current codes from the authenticator app');
+    super('invalid_codes', 'the codes must be two consecutive current codes from the authenticator app');
   }
 }
 
-export class InvalidCode extends MfaDomainError {
-  override readonly name = 'InvalidCode';
-  override readonly code = 'invalid_code';
+export class InvalidCode extends DomainError {
   constructor() {
-    super('the code is not valid');
+    super('invalid_code', 'the code is not valid');
   }
 }
 
-export class ConfirmationRequired extends MfaDomainError {
-  override readonly name = 'ConfirmationRequired';
-  override readonly code = 'confirmation_required';
+export class ConfirmationRequired extends DomainError {
   constructor() {
-    super('deactivating MFA must be confirmed explicitly');
+    super('confirmation_required', 'deactivating MFA must be confirmed explicitly');
   }
 }
 
-export class MfaLocked extends MfaDomainError {
-  override readonly name = 'MfaLocked';
-  override readonly code = 'mfa_locked';
+/**
+ * Also tells when codes are checked again: the instant is fixed by the failure
+ * that set the lock and attempts while locked neither extend nor shorten it,
+ * so saying it gives an attacker nothing that asking again would not, and it
+ * lets the gateway send `Retry-After`.
+ */
+export class MfaLocked extends DomainError {
   constructor(
     /** ISO-8601; the first instant codes are checked again. */
-    readonly lockedUntil: string,
+    lockedUntil: string,
+    /** When the refused attempt was made. */
+    attemptedAt: Date,
   ) {
-    super(`too many wrong codes; try again after ${lockedUntil}`);
+    const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(lockedUntil) - attemptedAt.getTime()) / 1000));
+    super('mfa_locked', `too many wrong codes; try again after ${lockedUntil}`, { lockedUntil, retryAfterSeconds });
   }
 }
 
-export class MfaNotActive extends MfaDomainError {
-  override readonly name = 'MfaNotActive';
-  override readonly code = 'mfa_not_active';
+export class MfaNotActive extends DomainError {
   constructor() {
-    super('MFA is not active');
+    super('mfa_not_active', 'MFA is not active');
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The events of stream `mfa-<userId>`, in their current shape (what `decodeMfaEvent`
- * returns whatever version was stored). Payloads never carry a plaintext secret
+ * The events of stream `mfa-<userId>`, in their current shape (what the codec
+ * decodes whatever version was stored; it also owns the payloads'
+ * `schemaVersion`, so none is declared here). Payloads never carry a plaintext secret
  * or a code: the secret is sealed before it enters an event, and a time-step
  * number (what is recorded instead of a code) reveals nothing about the secret.
  *
@@ -40,14 +41,13 @@ export type EnrollmentSettings = {
   readonly label: string;
 };
 
-export type MfaEnrollmentStartedData = { readonly schemaVersion: 1 } & EnrollmentSettings & {
-    readonly startedAt: string;
-    /** After this instant the enrollment can no longer be activated. */
-    readonly expiresAt: string;
-  };
+export type MfaEnrollmentStartedData = EnrollmentSettings & {
+  readonly startedAt: string;
+  /** After this instant the enrollment can no longer be activated. */
+  readonly expiresAt: string;
+};
 
 export type MfaActivatedData = {
-  readonly schemaVersion: 1;
   readonly enrollmentId: string;
   readonly activatedAt: string;
   /** The two consecutive time-steps whose codes were typed; both are used from now on. */
@@ -55,7 +55,6 @@ export type MfaActivatedData = {
 };
 
 export type MfaChallengeVerifiedData = {
-  readonly schemaVersion: 1;
   /** The time-step of the accepted code; it and every earlier step are used. */
   readonly step: number;
   readonly verifiedAt: string;
@@ -63,13 +62,16 @@ export type MfaChallengeVerifiedData = {
 };
 
 export type MfaChallengeFailedData = {
-  readonly schemaVersion: 1;
   readonly purpose: ChallengePurpose;
   readonly reason: ChallengeFailureReason;
   readonly failedAt: string;
-  /** Counted login/deactivation failures in a row after this event. */
+  /**
+   * Counted login/deactivation failures in a row after this event. Derived
+   * state, recorded for audit; decided next to the decider's `countedFailure`
+   * and only copied by evolve.
+   */
   readonly consecutiveFailures: number;
-  /** The lock in force after this event (set by the failure that reached the limit), or null. */
+  /** The lock in force after this event (set by the failure that reached the limit), or null. Derived, as above. */
   readonly lockedUntil: string | null;
   readonly context: ChallengeContext | null;
 };
@@ -84,7 +86,6 @@ export type DeactivatedBy =
   | { readonly kind: 'admin'; readonly adminId: string; readonly reason: string };
 
 export type MfaDeactivatedData = {
-  readonly schemaVersion: 1;
   readonly deactivatedAt: string;
   readonly by: DeactivatedBy;
 };
@@ -98,7 +99,7 @@ export type MfaDeactivated = { readonly type: 'MfaDeactivated'; readonly data: M
 export type MfaEnrollmentEvent =
   MfaEnrollmentStarted | MfaActivated | MfaChallengeVerified | MfaChallengeFailed | MfaDeactivated;
 
-export type MfaEnrollmentEventType = MfaEnrollmentEvent['type'];
+export const MFA_STREAM_PREFIX = 'mfa-';
 
 /** The stream of one user's MFA enrollment. */
-export const mfaStreamName = (userId: string): string => `mfa-${userId}`;
+export const mfaStreamName = (userId: string): string => `${MFA_STREAM_PREFIX}${userId}`;

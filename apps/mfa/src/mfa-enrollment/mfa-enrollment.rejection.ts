@@ -3,8 +3,8 @@
  * returned. Failed checks are events, not exceptions, because they must be
  * stored (lock-out, audit) before the caller is told no.
  */
-import { assertNever } from './assert-never.js';
-import { InvalidCode, InvalidCodes, MfaLocked, type MfaDomainError } from './mfa-enrollment.errors.js';
+import { assertNever } from '#contracts';
+import { InvalidCode, InvalidCodes, MfaLocked } from './mfa-enrollment.errors.js';
 import type { MfaEnrollmentEvent } from './mfa-enrollment.events.js';
 
 /**
@@ -12,13 +12,13 @@ import type { MfaEnrollmentEvent } from './mfa-enrollment.events.js';
  * replayed code is refused exactly like a wrong one: the caller cannot tell
  * them apart.
  */
-export function rejectionOf(events: readonly MfaEnrollmentEvent[]): MfaDomainError | null {
+export function rejectionOf(events: readonly MfaEnrollmentEvent[]): InvalidCode | InvalidCodes | MfaLocked | null {
   for (const event of events) {
     if (event.type !== 'MfaChallengeFailed') continue;
     const { reason, purpose, lockedUntil, failedAt } = event.data;
     switch (reason) {
       case 'locked':
-        return new MfaLocked(lockedUntil ?? failedAt);
+        return new MfaLocked(lockedUntil ?? failedAt, new Date(failedAt));
       case 'invalid_code':
       case 'replayed':
         switch (purpose) {

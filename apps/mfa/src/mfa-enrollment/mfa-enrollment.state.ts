@@ -2,7 +2,7 @@
  * The MFA write model: what `decide` needs, folded purely from the events.
  * Plain JSON (ISO strings, numbers, null) so it can be snapshotted as is.
  */
-import { assertNever } from './assert-never.js';
+import { assertNever, type MfaStatusView } from '#contracts';
 import type { EnrollmentSettings, MfaEnrollmentEvent } from './mfa-enrollment.events.js';
 
 /** Replay and lock-out bookkeeping, present whatever the enrollment's status. */
@@ -108,10 +108,6 @@ export function evolve(state: MfaEnrollmentState, event: MfaEnrollmentEvent): Mf
 /** The state after `events`, from the initial one. */
 export const stateFrom = (events: readonly MfaEnrollmentEvent[]): MfaEnrollmentState =>
   events.reduce(evolve, initialState());
-
-export type MfaStatusView =
-  | { readonly status: 'inactive' | 'pending'; readonly activatedAt: null }
-  | { readonly status: 'active'; readonly activatedAt: string };
 
 /** What a user or admin sees; an enrollment past its expiry reads as inactive. */
 export function statusOf(state: MfaEnrollmentState, now: Date): MfaStatusView {

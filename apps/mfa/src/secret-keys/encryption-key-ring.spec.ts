@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MfaRpc } from '#contracts';
-import { activeUser, startMfaService } from '../testing/mfa-service.testing.js';
+import { activeUser, startMfaService } from '../mfa.testing.js';
 import { generateEncryptionKey, keyIdOf, SecretCipher } from '../totp/secret-cipher.js';
 import { developmentKeyWarning, KEY_FILE_NAME, resolveSecretCipher } from './encryption-key-ring.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidCidr, ipMatches, normaliseCidr, normaliseCidrs } from './cidr.js';
+import { InvalidCidr } from '../org-policy/org-policy.errors.js';
+import { ipMatches, normaliseCidr, normaliseCidrs } from './cidr.js';
 
 describe('normaliseCidr', () => {
   it.each([

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { DomainError } from '#contracts';
+import { InvalidCidr } from '../org-policy/org-policy.errors.js';
 
 /**
  * IP allow-list entries: IPv4 and IPv6 CIDR ranges in one canonical form, so
@@ -10,15 +10,6 @@ import { DomainError } from '#contracts';
  * zone ids. IPv4-mapped IPv6 ranges (`::ffff:10.0.0.0/104`) are stored as the
  * IPv4 range they cover, the same way client addresses are matched.
  */
-
-const MAX_SHOWN_ENTRY_LENGTH = 64;
-
-export class InvalidCidr extends DomainError {
-  constructor(readonly entry: string) {
-    const shown = entry.length > MAX_SHOWN_ENTRY_LENGTH ? `${entry.slice(0, MAX_SHOWN_ENTRY_LENGTH)}…` : entry;
-    super('validation_failed', `"${shown}" is not an IP address or CIDR range`, { field: 'cidrs', entry: shown });
-  }
-}
 
 type Kind = 'ipv4' | 'ipv6';
 

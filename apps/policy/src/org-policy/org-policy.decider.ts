@@ -1,72 +1,17 @@
-import { DomainError, normaliseRoles } from '#contracts';
+import { assertNever, normaliseRoles } from '#contracts';
 import type { Decider } from '#event-store';
 import { normaliseCidrs } from '../ip-allowlist/cidr.js';
-
-/** One policy aggregate per organisation. */
-export const orgPolicyStream = (orgId: string): string => `org-policy-${orgId}`;
+import type { OrgPolicyCommand } from './org-policy.commands.js';
+import { TooManyCidrs } from './org-policy.errors.js';
+import type { OrgPolicyEvent } from './org-policy.events.js';
 
 export const MAX_ALLOWLIST_ENTRIES = 1000;
-
-/** `cidrs` are canonical (`normaliseCidrs`); an empty list lifts the restriction. */
-export type IpAllowlistSet = {
-  readonly type: 'IpAllowlistSet';
-  readonly data: {
-    readonly schemaVersion: 1;
-    readonly orgId: string;
-    readonly cidrs: readonly string[];
-    readonly setBy: string;
-    readonly setAt: string;
-  };
-};
-
-export type MfaRequirementSet = {
-  readonly type: 'MfaRequirementSet';
-  readonly data: {
-    readonly schemaVersion: 1;
-    readonly orgId: string;
-    readonly requiredForAll: boolean;
-    readonly requiredForRoles: readonly string[];
-    readonly setBy: string;
-    readonly setAt: string;
-  };
-};
-
-export type OrgPolicyEvent = IpAllowlistSet | MfaRequirementSet;
-
-export type SetIpAllowlist = {
-  readonly type: 'SetIpAllowlist';
-  readonly data: {
-    readonly orgId: string;
-    readonly cidrs: readonly string[];
-    readonly setBy: string;
-    readonly now: Date;
-  };
-};
-
-export type SetMfaRequirement = {
-  readonly type: 'SetMfaRequirement';
-  readonly data: {
-    readonly orgId: string;
-    readonly requiredForAll: boolean;
-    readonly requiredForRoles: readonly string[];
-    readonly setBy: string;
-    readonly now: Date;
-  };
-};
-
-export type OrgPolicyCommand = SetIpAllowlist | SetMfaRequirement;
 
 /** No events yet means the default policy: no IP restriction, MFA optional. */
 export type OrgPolicyState = {
   readonly ipAllowlist: readonly string[];
   readonly mfa: { readonly requiredForAll: boolean; readonly requiredForRoles: readonly string[] };
 };
-
-export class TooManyCidrs extends DomainError {
-  constructor() {
-    super('validation_failed', `an IP allow-list holds at most ${MAX_ALLOWLIST_ENTRIES} entries`, { field: 'cidrs' });
-  }
-}
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((item, index) => item === b[index]);
@@ -80,9 +25,9 @@ export const orgPolicyDecider = {
       case 'SetIpAllowlist': {
         const { orgId, setBy, now } = command.data;
         const cidrs = normaliseCidrs(command.data.cidrs);
-        if (cidrs.length > MAX_ALLOWLIST_ENTRIES) throw new TooManyCidrs();
+        if (cidrs.length > MAX_ALLOWLIST_ENTRIES) throw new TooManyCidrs(MAX_ALLOWLIST_ENTRIES);
         if (sameList(cidrs, state.ipAllowlist)) return [];
-        return [{ type: 'IpAllowlistSet', data: { schemaVersion: 1, orgId, cidrs, setBy, setAt: now.toISOString() } }];
+        return [{ type: 'IpAllowlistSet', data: { orgId, cidrs, setBy, setAt: now.toISOString() } }];
       }
       case 'SetMfaRequirement': {
         const { orgId, requiredForAll, setBy, now } = command.data;
@@ -93,14 +38,12 @@ export const orgPolicyDecider = {
         return [
           {
             type: 'MfaRequirementSet',
-            data: { schemaVersion: 1, orgId, requiredForAll, requiredForRoles, setBy, setAt: now.toISOString() },
+            data: { orgId, requiredForAll, requiredForRoles, setBy, setAt: now.toISOString() },
           },
         ];
       }
-      default: {
-        const unknown: never = command;
-        throw new Error(`unknown command ${(unknown as { type: string }).type}`);
-      }
+      default:
+        return assertNever(command);
     }
   },
 
@@ -113,10 +56,8 @@ export const orgPolicyDecider = {
           ...state,
           mfa: { requiredForAll: event.data.requiredForAll, requiredForRoles: event.data.requiredForRoles },
         };
-      default: {
-        const unknown: never = event;
-        throw new Error(`unknown event ${(unknown as { type: string }).type}`);
-      }
+      default:
+        return assertNever(event);
     }
   },
 } satisfies Decider<OrgPolicyCommand, OrgPolicyEvent, OrgPolicyState>;

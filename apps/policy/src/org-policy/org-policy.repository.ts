@@ -1,20 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AggregateRepository, EVENT_STORE, type EventStore, eventCodec } from '#event-store';
-import {
-  orgPolicyDecider,
-  type OrgPolicyCommand,
-  type OrgPolicyEvent,
-  type OrgPolicyState,
-} from './org-policy.decider.js';
+import { AggregateRepository, EVENT_STORE, type EventStore } from '#event-store';
+import { orgPolicyEventCodec } from './org-policy.codec.js';
+import type { OrgPolicyCommand } from './org-policy.commands.js';
+import { orgPolicyDecider, type OrgPolicyState } from './org-policy.decider.js';
+import type { OrgPolicyEvent } from './org-policy.events.js';
 
-export const orgPolicyEventCodec = eventCodec<OrgPolicyEvent>({
-  currentVersions: { IpAllowlistSet: 1, MfaRequirementSet: 1 },
-});
-
-/** `org-policy-<orgId>` streams; an organisation without events has the default policy. */
+/** The `org-policy-<orgId>` streams. */
 @Injectable()
 export class OrgPolicyRepository extends AggregateRepository<OrgPolicyCommand, OrgPolicyEvent, OrgPolicyState> {
   constructor(@Inject(EVENT_STORE) store: EventStore) {
-    super(store, { decider: orgPolicyDecider, ...orgPolicyEventCodec });
+    super(store, { decider: orgPolicyDecider, codec: orgPolicyEventCodec });
   }
 }

@@ -1,6 +1,7 @@
 import { Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { IntegrationEvent, IntegrationTopic } from '#contracts';
 import { processBus, type InProcessBus } from '../in-process/in-process-bus.js';
+import { prefixed, type KafkaConnection } from '../kafka/kafka-connection.js';
 import { kafkaClientConfig } from '../kafka/kafka-options.js';
 
 export interface IntegrationEventPublisher {
@@ -9,15 +10,18 @@ export interface IntegrationEventPublisher {
   close(): Promise<void>;
 }
 
-/** Keyed by aggregate id, so each user's or organisation's events stay in order. */
+/** Keyed by aggregate id, so each user's or organisation's events stay in order; topics carry the installation's prefix. */
 export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher {
   private readonly producer: Producer;
   private connected?: Promise<void>;
 
-  constructor(service: string, brokers: string[]) {
+  constructor(
+    service: string,
+    private readonly connection: KafkaConnection,
+  ) {
     // One request in flight keeps each key's events in order; duplicates after a
     // retry are allowed (consumers dedupe by eventId), so no idempotent producer.
-    this.producer = new Kafka(kafkaClientConfig(`${service}-relay`, brokers)).producer({
+    this.producer = new Kafka(kafkaClientConfig(`${service}-relay`, connection)).producer({
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
@@ -28,7 +32,7 @@ export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher
     this.connected ??= this.producer.connect();
     await this.connected;
     await this.producer.send({
-      topic,
+      topic: prefixed(this.connection, topic),
       acks: -1,
       messages: events.map((event) => ({
         key: event.aggregateId,

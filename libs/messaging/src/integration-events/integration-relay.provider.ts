@@ -2,6 +2,7 @@ import { type OnApplicationBootstrap, type OnApplicationShutdown, type Provider 
 import { INTEGRATION_TOPICS, type ServiceName } from '#contracts';
 import { CONFIG, type Config } from '#config';
 import { EVENT_STORE, type EventStore } from '#event-store';
+import { kafkaConnectionOf } from '../kafka/kafka-connection.js';
 import { InProcessIntegrationEventPublisher, KafkaIntegrationEventPublisher } from './integration-event-publisher.js';
 import { IntegrationEventRelay, type RelayOptions } from './integration-event-relay.js';
 
@@ -26,8 +27,9 @@ export function integrationRelayProvider(
     provide: IntegrationEventRelay,
     inject: [CONFIG, EVENT_STORE],
     useFactory: (config: Config, store: EventStore) => {
-      const publisher = config.KAFKA_BROKERS
-        ? new KafkaIntegrationEventPublisher(service, config.KAFKA_BROKERS)
+      const kafka = kafkaConnectionOf(config);
+      const publisher = kafka
+        ? new KafkaIntegrationEventPublisher(service, kafka)
         : new InProcessIntegrationEventPublisher();
       return new RelayLifecycle(
         new IntegrationEventRelay(store, publisher, {

@@ -1,6 +1,8 @@
-import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
-import { INTEGRATION_TOPICS, PATTERNS_BY_SERVICE } from '#contracts';
-import { TOPIC_PARTITIONS } from './kafka-options.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
+import { INTEGRATION_TOPICS, PATTERNS_BY_SERVICE, type ServiceName } from '#contracts';
+import type { KafkaConnection } from './kafka-connection.js';
+import { kafkaClientConfig, TOPIC_PARTITIONS } from './kafka-options.js';
 
 /**
  * Request and reply topics hold passwords and codes in transit; they are kept
@@ -11,38 +13,93 @@ const TRANSIENT_TOPIC_CONFIG = [
   { name: 'segment.ms', value: '60000' },
 ];
 
-export function systemTopics(): ITopicConfig[] {
-  const requestTopics = Object.values(PATTERNS_BY_SERVICE).flat();
-  const transient = [...requestTopics, ...requestTopics.map((pattern) => `${pattern}.reply`)].map((topic) => ({
+const requestReplyTopics = (patterns: readonly string[]): ITopicConfig[] =>
+  [...patterns, ...patterns.map((pattern) => `${pattern}.reply`)].map((topic) => ({
     topic,
     numPartitions: TOPIC_PARTITIONS,
     configEntries: TRANSIENT_TOPIC_CONFIG,
   }));
-  const integration = Object.values(INTEGRATION_TOPICS).map((topic) => ({ topic, numPartitions: TOPIC_PARTITIONS }));
-  return [...transient, ...integration];
+
+/** What a service creates: its request and reply topics and its integration topic (all its ACLs allow). */
+export function serviceTopics(service: ServiceName): ITopicConfig[] {
+  return [
+    ...requestReplyTopics(PATTERNS_BY_SERVICE[service]),
+    { topic: INTEGRATION_TOPICS[service], numPartitions: TOPIC_PARTITIONS },
+  ];
+}
+
+/** What a caller (the gateway) creates: every request topic and its reply topic, which it subscribes to. */
+export function callerTopics(): ITopicConfig[] {
+  return requestReplyTopics(Object.values(PATTERNS_BY_SERVICE).flat());
 }
 
 /**
- * Creates every topic the system uses (idempotent). Also the start-up probe:
- * unreachable brokers fail here with one line instead of retry noise.
+ * Creates the missing ones of `topics` (names without the installation's
+ * prefix; idempotent). Also the start-up probe: unreachable brokers, a refused
+ * login or missing ACLs fail here with one line instead of retry noise.
  */
-export async function ensureTopics(brokers: string[], clientId: string): Promise<void> {
+export async function ensureTopics(
+  connection: KafkaConnection,
+  clientId: string,
+  topics: ITopicConfig[],
+): Promise<void> {
   const admin = new Kafka({
-    clientId: `${clientId}-admin`,
-    brokers,
-    connectionTimeout: 3000,
+    ...kafkaClientConfig(`${clientId}-admin`, connection),
     retry: { retries: 3, initialRetryTime: 200 },
     logLevel: logLevel.NOTHING,
   }).admin();
+  const wanted = topics.map((topic) => ({ ...topic, topic: `${connection.topicPrefix}${topic.topic}` }));
   try {
     await admin.connect();
     const existing = new Set(await admin.listTopics());
-    const missing = systemTopics().filter((topic) => !existing.has(topic.topic));
-    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    const missing = wanted.filter((topic) => !existing.has(topic.topic));
+    if (missing.length > 0) {
+      await admin.createTopics({ topics: missing, waitForLeaders: false });
+      await waitForLeaders(
+        admin,
+        missing.map((topic) => topic.topic),
+      );
+    }
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Kafka brokers ${brokers.join(',')} unreachable (KAFKA_BROKERS): ${reason}`);
+    throw new Error(startupProblem(connection, error));
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * kafkajs's own wait (`waitForLeaders`) gives up on the first UNKNOWN_TOPIC_OR_PARTITION,
+ * which a KRaft broker answers until the new topics reach its metadata cache.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      if (metadata.topics.every(({ partitions }) => partitions.length > 0 && partitions.every((p) => p.leader >= 0))) {
+        return;
+      }
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics created, but without leaders after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+/** One line an operator can act on; names the principal, never its password. */
+function startupProblem(connection: KafkaConnection, error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  const name = error instanceof Error ? error.name : '';
+  const principal = connection.sasl?.username;
+  if (name === 'KafkaJSSASLAuthenticationError') {
+    return `Kafka refused the login of ${principal} (KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD): ${reason}`;
+  }
+  if (/authorization/i.test(reason) || (error as { type?: string }).type?.includes('AUTHORIZATION')) {
+    return `Kafka refused ${principal ?? 'this client'} access to its topics (check its ACLs): ${reason}`;
+  }
+  if (/certificate|self[- ]signed|SSL|TLS/i.test(reason)) {
+    return `Kafka brokers ${connection.brokers.join(',')}: TLS failed (KAFKA_SSL_CA_FILE): ${reason}`;
+  }
+  return `Kafka brokers ${connection.brokers.join(',')} unreachable (KAFKA_BROKERS): ${reason}`;
 }

@@ -1,6 +1,7 @@
 import type { KafkaOptions } from '@nestjs/microservices';
 import { logLevel, Partitioners, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { Logger } from '@nestjs/common';
+import { prefixed, type KafkaConnection } from './kafka-connection.js';
 
 /**
  * Partitions of every topic the system creates: room for that many instances
@@ -27,10 +28,13 @@ const logCreator = () => {
   };
 };
 
-export function kafkaClientConfig(clientId: string, brokers: string[]): KafkaConfig {
+/** Every kafkajs client of the system is built from this: the connection's TLS and login included. */
+export function kafkaClientConfig(clientId: string, connection: KafkaConnection): KafkaConfig {
   return {
     clientId,
-    brokers,
+    brokers: connection.brokers,
+    ...(connection.ssl ? { ssl: { ca: connection.ssl.ca } } : {}),
+    ...(connection.sasl ? { sasl: { ...connection.sasl } } : {}),
     connectionTimeout: 3000,
     requestTimeout: 10000,
     retry: { initialRetryTime: 100, retries: 8 },
@@ -72,11 +76,11 @@ const consumerTuning = {
   allowAutoTopicCreation: false,
 } as const;
 
-/** A service's server: one consumer group per service (`<service>`), so instances share the load. */
-export function kafkaServerOptions(service: string, brokers: string[]): NonNullable<KafkaOptions['options']> {
+/** A service's server: one consumer group per service (`<prefix><service>`), so instances share the load. */
+export function kafkaServerOptions(service: string, connection: KafkaConnection): NonNullable<KafkaOptions['options']> {
   return {
-    client: kafkaClientConfig(`${service}-server`, brokers),
-    consumer: { groupId: service, ...consumerTuning },
+    client: kafkaClientConfig(`${service}-server`, connection),
+    consumer: { groupId: prefixed(connection, service), ...consumerTuning },
     producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
     subscribe: subscribeFromOldestRetained,
     postfixId: '',
@@ -84,11 +88,11 @@ export function kafkaServerOptions(service: string, brokers: string[]): NonNulla
   };
 }
 
-/** A caller's client (`ClientKafka`); its reply consumer group is `<caller>-replies`. */
-export function kafkaCallerOptions(caller: string, brokers: string[]): NonNullable<KafkaOptions['options']> {
+/** A caller's client (`ClientKafka`); its reply consumer group is `<prefix><caller>-replies`. */
+export function kafkaCallerOptions(caller: string, connection: KafkaConnection): NonNullable<KafkaOptions['options']> {
   return {
-    client: kafkaClientConfig(`${caller}-client`, brokers),
-    consumer: { groupId: `${caller}-replies`, ...consumerTuning },
+    client: kafkaClientConfig(`${caller}-client`, connection),
+    consumer: { groupId: prefixed(connection, `${caller}-replies`), ...consumerTuning },
     producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
     subscribe: subscribeFromOldestRetained,
     postfixId: '',

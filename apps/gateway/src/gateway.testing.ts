@@ -1,0 +1,112 @@
+/**
+ * Fixtures for the gateway's specs: signing keys and configuration, the real
+ * gateway started in this process in front of scripted services, and a small
+ * HTTP app with the gateway's authentication wiring around test controllers.
+ * Everything listens on 127.0.0.1 on a free port; nothing needs Kafka.
+ */
+import type { INestApplication, Type } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { Test } from '@nestjs/testing';
+import jwt from 'jsonwebtoken';
+import { generateKeyPairSync } from 'node:crypto';
+import type { UserView } from '#contracts';
+import { CONFIG, loadConfig, type Config } from '#config';
+import { processBus } from '#messaging';
+import { apiClient, CollectingLogger, FakeServices, type ApiClient } from '#testing';
+import { AuthGuard } from './auth/auth.guard.js';
+import { JwtStrategy } from './auth/jwt.strategy.js';
+import { JWT_ALGORITHM } from './auth/signing-keys.js';
+import { AUDIENCE, TOKEN_ISSUER, TokenService, type TokenKind } from './auth/token.service.js';
+import { startGateway } from './gateway.app.js';
+import { ErrorFilter } from './http/error.filter.js';
+
+export const USER: UserView = { id: 'u-1', email: 'ada@example.com', orgId: 'org-1', roles: ['billing'] };
+
+/** A fresh ES256 private key (PKCS#8 PEM), as `JWT_PRIVATE_KEY` takes it. */
+export function signingKeyPem(): string {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString();
+}
+
+/** The gateway's configuration with its own signing key (so no key file is written) on a free loopback port. */
+export function gatewayConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ HOST: '127.0.0.1', PORT: '0', JWT_PRIVATE_KEY: signingKeyPem(), ...env });
+}
+
+/** The current public key of a token service, as `JWT_PREVIOUS_PUBLIC_KEYS` lists it after a rotation. */
+export function publicKeyPemOf(tokens: TokenService): string {
+  return tokens.keys.current.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+}
+
+/** The claims of a token, verified as the gateway verifies one of this kind (throws otherwise). */
+export function verifiedClaims(tokens: TokenService, token: string, kind: TokenKind): jwt.JwtPayload {
+  return jwt.verify(token, tokens.keys.current.publicKey, {
+    algorithms: [JWT_ALGORITHM],
+    audience: AUDIENCE[kind],
+    issuer: TOKEN_ISSUER,
+  }) as jwt.JwtPayload;
+}
+
+export interface HttpUnderTest {
+  readonly api: ApiClient;
+  readonly logger: CollectingLogger;
+  close(): Promise<void>;
+}
+
+async function listening(app: INestApplication, logger: CollectingLogger): Promise<HttpUnderTest> {
+  return {
+    api: apiClient(await app.getUrl()),
+    logger,
+    close: () => app.close(),
+  };
+}
+
+/**
+ * The real gateway (`startGateway`: its module, body limit, proxy setting,
+ * filter and guard) whose services are scripted on the process bus.
+ */
+export async function startGatewayUnderTest(
+  env: Record<string, string> = {},
+): Promise<HttpUnderTest & { readonly services: FakeServices }> {
+  const services = new FakeServices(processBus);
+  const logger = new CollectingLogger();
+  const app = await startGateway(gatewayConfig({ ...services.sealingEnv(), ...env }), logger);
+  const http = await listening(app, logger);
+  return {
+    ...http,
+    services,
+    close: async () => {
+      await http.close();
+      services.close();
+    },
+  };
+}
+
+/**
+ * Test controllers behind the gateway's authentication exactly as it is wired
+ * (passport-jwt strategy, global guard, error filter), with its token service.
+ */
+export async function startGuardedApp(
+  controllers: Type[],
+  config: Config = gatewayConfig(),
+): Promise<HttpUnderTest & { readonly tokens: TokenService }> {
+  const logger = new CollectingLogger();
+  const moduleRef = await Test.createTestingModule({
+    imports: [PassportModule],
+    controllers,
+    providers: [
+      { provide: CONFIG, useValue: config },
+      TokenService,
+      JwtStrategy,
+      { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_FILTER, useClass: ErrorFilter },
+    ],
+  })
+    .setLogger(logger)
+    .compile();
+  const app = moduleRef.createNestApplication({ logger });
+  await app.listen(0, '127.0.0.1');
+  return { ...(await listening(app, logger)), tokens: app.get(TokenService) };
+}

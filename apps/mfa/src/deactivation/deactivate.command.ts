@@ -1,0 +1,8 @@
+import { Command } from '@nestjs/cqrs';
+import type { MfaRpc, MfaStatusView, ParsedRequestOf } from '#contracts';
+
+export class DeactivateCommand extends Command<MfaStatusView> {
+  constructor(readonly request: ParsedRequestOf<typeof MfaRpc.deactivate>) {
+    super();
+  }
+}

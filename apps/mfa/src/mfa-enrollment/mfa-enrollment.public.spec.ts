@@ -1,0 +1,228 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { INTEGRATION_TOPICS, MfaRpc, type IntegrationEvent } from '#contracts';
+import { snapshotStreamOf, type RecordedEvent } from '#event-store';
+import { integrationEventsOf, processBus, publicEventOf } from '#messaging';
+import type { ServiceUnderTest } from '#testing';
+import { activeUser, startMfaService } from '../mfa.testing.js';
+import { mfaStreamName } from './mfa-enrollment.events.js';
+import { publishedMfaEnrollment } from './mfa-enrollment.public.js';
+
+/** What the relay publishes for a stored event, as the module wires it. */
+const toIntegrationEvent = integrationEventsOf(publishedMfaEnrollment);
+
+const recorded = (overrides: Partial<RecordedEvent>): RecordedEvent => ({
+  id: '6f1c0f5e-4b8e-4c1e-9a51-1d6a4f1e2b3c',
+  stream: 'mfa-u1',
+  revision: 3,
+  position: 42n,
+  type: 'MfaChallengeVerified',
+  data: {
+    schemaVersion: 1,
+    step: 58_000_000,
+    verifiedAt: '2025-06-02T10:00:35.000Z',
+    context: { ip: '::1', userAgent: 'x' },
+  },
+  metadata: { schemaVersion: 1 },
+  recordedAt: new Date('2025-06-02T10:00:35.120Z'),
+  ...overrides,
+});
+
+describe('toIntegrationEvent', () => {
+  it('publishes an mfa-<userId> event with its id, type, version, user, time and source', () => {
+    expect(toIntegrationEvent(recorded({}))).toEqual({
+      eventId: '6f1c0f5e-4b8e-4c1e-9a51-1d6a4f1e2b3c',
+      type: 'MfaChallengeVerified',
+      schemaVersion: 1,
+      aggregateId: 'u1',
+      userId: 'u1',
+      occurredAt: '2025-06-02T10:00:35.000Z',
+      source: { stream: 'mfa-u1', revision: 3, position: '42' },
+      data: {
+        schemaVersion: 1,
+        step: 58_000_000,
+        verifiedAt: '2025-06-02T10:00:35.000Z',
+        context: { ip: '::1', userAgent: 'x' },
+      },
+    });
+  });
+
+  it.each([snapshotStreamOf('mfa-u1'), 'relay_checkpoint-mfa', 'health-mfa'])('publishes nothing of %s', (stream) => {
+    expect(toIntegrationEvent(recorded({ stream, type: 'Snapshot', data: { state: {} } }))).toBeNull();
+  });
+});
+
+const SEALED = {
+  keyId: '0123456789abcdef',
+  iv: 'AAAAAAAAAAAAAAAA',
+  ciphertext: 'c2VhbGVk',
+  tag: 'AAAAAAAAAAAAAAAAAAAAAA==',
+};
+/** A context with a field the allow-list does not name. */
+const CONTEXT_WITH_EXTRA = { ip: '::1', userAgent: 'curl', extra: 'not public' };
+
+/** Stored v1 payloads and their public data as the service published them before PublishedAggregate, byte for byte. */
+const PUBLIC_FORMS: ReadonlyArray<
+  readonly [type: string, stored: Record<string, unknown>, occurredAt: string, published: string]
+> = [
+  [
+    'MfaEnrollmentStarted',
+    {
+      schemaVersion: 1,
+      enrollmentId: 'enr-1',
+      secret: SEALED,
+      algorithm: 'SHA1',
+      digits: 6,
+      period: 30,
+      issuer: 'Acme',
+      label: 'ann@example.com',
+      startedAt: '2025-06-02T10:00:00.000Z',
+      expiresAt: '2025-06-02T10:10:00.000Z',
+      futureField: 'private',
+    },
+    '2025-06-02T10:00:00.000Z',
+    '{"schemaVersion":1,"enrollmentId":"enr-1","keyId":"0123456789abcdef","algorithm":"SHA1","digits":6,"period":30,' +
+      '"issuer":"Acme","label":"ann@example.com","startedAt":"2025-06-02T10:00:00.000Z","expiresAt":"2025-06-02T10:10:00.000Z"}',
+  ],
+  [
+    'MfaActivated',
+    {
+      schemaVersion: 1,
+      enrollmentId: 'enr-1',
+      activatedAt: '2025-06-02T10:01:00.000Z',
+      steps: [58_000_001, 58_000_002],
+    },
+    '2025-06-02T10:01:00.000Z',
+    '{"schemaVersion":1,"enrollmentId":"enr-1","activatedAt":"2025-06-02T10:01:00.000Z","steps":[58000001,58000002]}',
+  ],
+  [
+    'MfaChallengeVerified',
+    { schemaVersion: 1, step: 58_000_010, verifiedAt: '2025-06-02T10:05:00.000Z', context: CONTEXT_WITH_EXTRA },
+    '2025-06-02T10:05:00.000Z',
+    '{"schemaVersion":1,"step":58000010,"verifiedAt":"2025-06-02T10:05:00.000Z","context":{"ip":"::1","userAgent":"curl"}}',
+  ],
+  [
+    'MfaChallengeFailed',
+    {
+      schemaVersion: 1,
+      purpose: 'login',
+      reason: 'locked',
+      failedAt: '2025-06-02T10:06:00.000Z',
+      consecutiveFailures: 5,
+      lockedUntil: '2025-06-02T10:11:00.000Z',
+      context: CONTEXT_WITH_EXTRA,
+    },
+    '2025-06-02T10:06:00.000Z',
+    '{"schemaVersion":1,"purpose":"login","reason":"locked","failedAt":"2025-06-02T10:06:00.000Z","consecutiveFailures":5,' +
+      '"lockedUntil":"2025-06-02T10:11:00.000Z","context":{"ip":"::1","userAgent":"curl"}}',
+  ],
+  [
+    'MfaChallengeFailed',
+    {
+      schemaVersion: 1,
+      purpose: 'activation',
+      reason: 'invalid_code',
+      failedAt: '2025-06-02T10:06:30.000Z',
+      consecutiveFailures: 0,
+      lockedUntil: null,
+      context: null,
+    },
+    '2025-06-02T10:06:30.000Z',
+    '{"schemaVersion":1,"purpose":"activation","reason":"invalid_code","failedAt":"2025-06-02T10:06:30.000Z",' +
+      '"consecutiveFailures":0,"lockedUntil":null,"context":null}',
+  ],
+  [
+    'MfaDeactivated',
+    {
+      schemaVersion: 1,
+      deactivatedAt: '2025-06-02T10:07:00.000Z',
+      by: { kind: 'user', step: 58_000_020, context: CONTEXT_WITH_EXTRA },
+    },
+    '2025-06-02T10:07:00.000Z',
+    '{"schemaVersion":1,"deactivatedAt":"2025-06-02T10:07:00.000Z","by":{"kind":"user","step":58000020,' +
+      '"context":{"ip":"::1","userAgent":"curl"}}}',
+  ],
+  [
+    'MfaDeactivated',
+    {
+      schemaVersion: 1,
+      deactivatedAt: '2025-06-02T10:08:00.000Z',
+      by: { kind: 'user', step: 58_000_021, context: null },
+    },
+    '2025-06-02T10:08:00.000Z',
+    '{"schemaVersion":1,"deactivatedAt":"2025-06-02T10:08:00.000Z","by":{"kind":"user","step":58000021,"context":null}}',
+  ],
+  [
+    'MfaDeactivated',
+    {
+      schemaVersion: 1,
+      deactivatedAt: '2025-06-02T10:08:30.000Z',
+      by: { kind: 'admin', adminId: 'a-1', reason: 'lost phone' },
+    },
+    '2025-06-02T10:08:30.000Z',
+    '{"schemaVersion":1,"deactivatedAt":"2025-06-02T10:08:30.000Z","by":{"kind":"admin","adminId":"a-1","reason":"lost phone"}}',
+  ],
+];
+
+describe('the public form of each event', () => {
+  it.each(PUBLIC_FORMS)(
+    'publishes %s exactly as before, when it happened by the service clock',
+    (type, data, occurredAt, published) => {
+      const event = toIntegrationEvent(recorded({ type, data }));
+      expect(JSON.stringify(event?.data)).toBe(published);
+      expect(event?.occurredAt).toBe(occurredAt);
+      const forHistory = publicEventOf([publishedMfaEnrollment], recorded({ type, data }));
+      expect(JSON.stringify(forHistory?.data)).toBe(published);
+      expect(forHistory?.occurredAt).toBe(occurredAt);
+    },
+  );
+});
+
+describe('the relay to auth.mfa.events (in-process transport)', () => {
+  let service: ServiceUnderTest;
+  const published: IntegrationEvent[] = [];
+  processBus.subscribe(INTEGRATION_TOPICS.mfa, async (event) => {
+    published.push(event as IntegrationEvent);
+  });
+
+  beforeEach(async () => {
+    published.length = 0;
+    service = await startMfaService();
+  });
+  afterEach(() => service.close({ removeData: true }));
+
+  it('publishes every MFA event from the store, without the sealed secret', async () => {
+    const { secret } = await activeUser(service, 'u1');
+    const stored = await service.store.read(mfaStreamName('u1'));
+    const sealed = stored[0]!.data['secret'] as Record<string, string>;
+
+    await expect.poll(() => published.length, { timeout: 5000 }).toBe(2);
+
+    expect(published.map((event) => [event.type, event.userId, event.source.revision])).toEqual([
+      ['MfaEnrollmentStarted', 'u1', 0],
+      ['MfaActivated', 'u1', 1],
+    ]);
+    expect(published.map((event) => event.eventId)).toEqual(stored.map((event) => event.id));
+    expect(published[0]!.data).toMatchObject({ keyId: sealed['keyId'], label: 'u1@example.com' });
+    const json = JSON.stringify(published);
+    for (const material of [secret, sealed['ciphertext']!, sealed['iv']!, sealed['tag']!])
+      expect(json).not.toContain(material);
+  });
+
+  it('publishes no snapshots', async () => {
+    const { secret } = await activeUser(service, 'u1');
+    for (let i = 0; i < 60; i += 1) {
+      await service.call(MfaRpc.verifyChallenge, {
+        userId: 'u1',
+        code: '000000',
+        context: { ip: '::1', userAgent: 'x' },
+      });
+      service.clock.advanceSeconds(301); // stay clear of the lock-out
+    }
+    const snapshots = await service.store.read(snapshotStreamOf(mfaStreamName('u1')));
+    expect(snapshots.length).toBeGreaterThan(0);
+
+    await expect.poll(() => published.length, { timeout: 10_000 }).toBe(62);
+    expect(published.every((event) => event.source.stream === 'mfa-u1')).toBe(true);
+    expect(JSON.stringify(published)).not.toContain(secret);
+  });
+});

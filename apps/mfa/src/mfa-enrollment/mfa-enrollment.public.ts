@@ -1,0 +1,71 @@
+/**
+ * What of an MFA event may leave the service: the admin's audit history
+ * (`mfa.get-history`) and the integration events on `auth.mfa.events` both
+ * show exactly this. An allow-list per event type, not a deny-list: a field
+ * added to an event later stays private until it is written here. The sealed
+ * secret never leaves, not even as ciphertext; its key id does (it names the
+ * key for rotation audits and reveals nothing).
+ */
+import { assertNever } from '#contracts';
+import type { PublishedAggregate } from '#messaging';
+import { mfaEnrollmentCodec } from './mfa-enrollment.codec.js';
+import {
+  MFA_STREAM_PREFIX,
+  type ChallengeContext,
+  type DeactivatedBy,
+  type MfaEnrollmentEvent,
+} from './mfa-enrollment.events.js';
+
+export const publishedMfaEnrollment: PublishedAggregate<MfaEnrollmentEvent> = {
+  streamPrefix: MFA_STREAM_PREFIX,
+  idKey: 'userId',
+  codec: mfaEnrollmentCodec,
+  publicForms: {
+    MfaEnrollmentStarted: ({ data }) => {
+      const { enrollmentId, secret, algorithm, digits, period, issuer, label, startedAt, expiresAt } = data;
+      return {
+        occurredAt: startedAt,
+        data: { enrollmentId, keyId: secret.keyId, algorithm, digits, period, issuer, label, startedAt, expiresAt },
+      };
+    },
+    MfaActivated: ({ data: { enrollmentId, activatedAt, steps } }) => ({
+      occurredAt: activatedAt,
+      data: { enrollmentId, activatedAt, steps: [...steps] },
+    }),
+    MfaChallengeVerified: ({ data: { step, verifiedAt, context } }) => ({
+      occurredAt: verifiedAt,
+      data: { step, verifiedAt, context: publicContext(context) },
+    }),
+    MfaChallengeFailed: ({ data }) => {
+      const { purpose, reason, failedAt, consecutiveFailures, lockedUntil, context } = data;
+      return {
+        occurredAt: failedAt,
+        data: {
+          purpose,
+          reason,
+          failedAt,
+          consecutiveFailures,
+          lockedUntil,
+          context: context ? publicContext(context) : null,
+        },
+      };
+    },
+    MfaDeactivated: ({ data: { deactivatedAt, by } }) => ({
+      occurredAt: deactivatedAt,
+      data: { deactivatedAt, by: publicDeactivator(by) },
+    }),
+  },
+};
+
+function publicDeactivator(by: DeactivatedBy): Record<string, unknown> {
+  switch (by.kind) {
+    case 'user':
+      return { kind: 'user', step: by.step, context: by.context ? publicContext(by.context) : null };
+    case 'admin':
+      return { kind: 'admin', adminId: by.adminId, reason: by.reason };
+    default:
+      return assertNever(by);
+  }
+}
+
+const publicContext = ({ ip, userAgent }: ChallengeContext): ChallengeContext => ({ ip, userAgent });

@@ -1,0 +1,80 @@
+// The ACLs of one installation (one KAFKA_TOPIC_PREFIX) on a broker running
+// StandardAuthorizer, granted or revoked as the `admin` super user.
+//
+// usage: node acls.mjs grant|revoke <admin.env> [topic prefix]
+//
+// Every binding is PREFIXED or LITERAL on names that start with the installation's
+// prefix, so installations with other prefixes get nothing from it. Kafka ACLs
+// match names by prefix only, so a service's namespace `<prefix><service>.` holds
+// both its request topics and their `.reply` topics: the service may read and
+// write both, the gateway too. A service still cannot touch another service's
+// topics, nor the gateway the integration topics, and a service replies only on the
+// request topic's own `.reply` topic (KafkaRequestServer), whatever the request names.
+import kafkajs from 'kafkajs';
+import { kafkaConnection, readEnvFile } from './client-env.mjs';
+
+const { Kafka, logLevel, AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
+
+/** The services answering requests: SERVICE_NAMES in libs/contracts (test/integration/kafka-acl.spec.ts checks each). */
+const SERVICES = ['identity', 'mfa', 'policy'];
+
+const { TOPIC, GROUP } = AclResourceTypes;
+const { PREFIXED, LITERAL } = ResourcePatternTypes;
+const { READ, WRITE, CREATE, DESCRIBE } = AclOperationTypes;
+
+const allow = (principal, resourceType, resourcePatternType, resourceName, operations) =>
+  operations.map((operation) => ({
+    principal: `User:${principal}`,
+    host: '*',
+    resourceType,
+    resourcePatternType,
+    resourceName,
+    operation,
+    permissionType: AclPermissionTypes.ALLOW,
+  }));
+
+function installationAcls(prefix) {
+  return [
+    // gateway: sends requests to every service and reads their replies, in groups `gateway-*`.
+    ...SERVICES.flatMap((service) =>
+      allow('gateway', TOPIC, PREFIXED, `${prefix}${service}.`, [CREATE, DESCRIBE, WRITE, READ]),
+    ),
+    ...allow('gateway', GROUP, PREFIXED, `${prefix}gateway-`, [READ]),
+    // each service: its own request and reply topics, its integration topic (write only), its one group.
+    ...SERVICES.flatMap((service) => [
+      ...allow(service, TOPIC, PREFIXED, `${prefix}${service}.`, [CREATE, DESCRIBE, READ, WRITE]),
+      ...allow(service, TOPIC, LITERAL, `${prefix}auth.${service}.events`, [CREATE, DESCRIBE, WRITE]),
+      ...allow(service, GROUP, LITERAL, `${prefix}${service}`, [READ]),
+    ]),
+    // subscriber: reads the integration topics, in groups `subscriber-*`; nothing else.
+    ...allow('subscriber', TOPIC, PREFIXED, `${prefix}auth.`, [DESCRIBE, READ]),
+    ...allow('subscriber', GROUP, PREFIXED, `${prefix}subscriber-`, [READ]),
+  ];
+}
+
+const [action, envFile, prefix = ''] = process.argv.slice(2);
+if (!['grant', 'revoke'].includes(action) || !envFile) {
+  console.error('usage: node acls.mjs grant|revoke <admin.env> [topic prefix]');
+  process.exit(2);
+}
+const admin = new Kafka({
+  clientId: 'kafka-local-acls',
+  ...kafkaConnection(readEnvFile(envFile)),
+  logLevel: logLevel.NOTHING,
+  connectionTimeout: 5_000,
+  retry: { retries: 5, initialRetryTime: 200 },
+}).admin();
+const acls = installationAcls(prefix);
+try {
+  await admin.connect();
+  if (action === 'grant') await admin.createAcls({ acl: acls });
+  else await admin.deleteAcls({ filters: acls });
+  console.info(
+    `kafka-local: ${action === 'grant' ? 'granted' : 'revoked'} ${acls.length} ACLs for topic prefix '${prefix}'`,
+  );
+} catch (error) {
+  console.error(`kafka-local: ACLs not changed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await admin.disconnect().catch(() => {});
+}

@@ -1,0 +1,175 @@
+/**
+ * The secured broker's trust model, tried with real kafkajs clients: TLS and a
+ * SCRAM login for everyone, and each principal only what scripts/kafka/acls.mjs
+ * grants it (README, Running distributed). Needs the repo's secured broker
+ * (the default of scripts/kafka-local.sh); on a plaintext one it is reported
+ * as skipped.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { IdentityRpc, INTEGRATION_TOPICS, MfaRpc, SERVICE_NAMES } from '#contracts';
+import { ensureTopics, serviceTopics } from '#messaging';
+import { kafkaClientFor, kafkaConnectionFor, type KafkaClientEnv } from '#testing';
+
+const kafka = inject('kafkaClients');
+const run = randomUUID().slice(0, 8);
+const WAIT_MS = 20_000;
+
+/** A client that gives up quickly: a refusal is the expected outcome, not a reason to retry. */
+const clientAs = (env: KafkaClientEnv): Kafka =>
+  kafkaClientFor(env, `acl-spec-${run}`, { connectionTimeout: 3_000, retry: { retries: 1, initialRetryTime: 100 } });
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${WAIT_MS} ms waiting for ${what}`)), WAIT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Shaped like an integration event: other specs' readers of auth.*.events parse whatever they find. */
+const probe = (label: string) => ({
+  key: `acl-probe-${run}`,
+  value: JSON.stringify({ eventId: randomUUID(), type: 'AclProbe', aggregateId: `acl-probe-${run}`, data: { label } }),
+});
+
+async function produce(env: KafkaClientEnv, topic: string, label = topic): Promise<void> {
+  const producer = clientAs(env).producer({ allowAutoTopicCreation: false });
+  try {
+    await producer.connect();
+    await producer.send({ topic, acks: -1, messages: [probe(label)] });
+  } finally {
+    await producer.disconnect().catch(() => {});
+  }
+}
+
+/** Joins `groupId` on `topic` and resolves with the first message whose label is `label`; rejects on a refusal. */
+async function consumeUntil(env: KafkaClientEnv, groupId: string, topic: string, label?: string): Promise<string> {
+  const consumer = clientAs(env).consumer({ groupId, maxWaitTimeInMs: 250, retry: { retries: 1 } });
+  try {
+    const crashed = new Promise<never>((_, reject) =>
+      consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error)),
+    );
+    let found!: (value: string) => void;
+    const received = new Promise<string>((resolve) => (found = resolve));
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const seen = JSON.parse(message.value?.toString() ?? '{}') as { data?: { label?: string } };
+        if (label === undefined || seen.data?.label === label) found(seen.data?.label ?? '');
+      },
+    });
+    return await withTimeout(Promise.race([received, crashed]), `a message on ${topic}`);
+  } finally {
+    await consumer.disconnect().catch(() => {});
+  }
+}
+
+/** The broker closes a connection that skips the SASL handshake (or TLS) instead of answering it. */
+const closed = /closed connection/i;
+/**
+ * kafkajs reports the broker's GROUP_AUTHORIZATION_FAILED (to FindCoordinator) as
+ * this; the same principal on the same topic in its own group is served (see `allows`).
+ */
+const groupRefusal = /failed to find group coordinator|group authorization/i;
+
+describe.skipIf(!inject('kafkaSecured'))('the secured broker (TLS, SCRAM, ACLs)', () => {
+  beforeAll(async () => {
+    // The topics exist whichever spec ran first: the refusals below are about rights, not missing topics.
+    const admin = kafkaConnectionFor(kafka.admin);
+    await ensureTopics(admin, 'acl-spec', SERVICE_NAMES.flatMap(serviceTopics));
+  });
+
+  describe('refuses', () => {
+    it('a client without a login', async () => {
+      const {
+        KAFKA_SASL_USERNAME: _u,
+        KAFKA_SASL_PASSWORD_FILE: _f,
+        KAFKA_SASL_MECHANISM: _m,
+        ...tlsOnly
+      } = kafka.subscriber;
+      const admin = clientAs(tlsOnly).admin();
+      await expect(admin.connect().then(() => admin.listTopics())).rejects.toThrow(closed);
+      await admin.disconnect().catch(() => {});
+    });
+
+    it('a client without TLS', async () => {
+      const admin = clientAs({ KAFKA_BROKERS: kafka.subscriber['KAFKA_BROKERS'] ?? '' }).admin();
+      await expect(admin.connect().then(() => admin.listTopics())).rejects.toThrow(closed);
+      await admin.disconnect().catch(() => {});
+    });
+
+    it('a wrong password', async () => {
+      const wrong = { ...kafka.subscriber, KAFKA_SASL_PASSWORD_FILE: '', KAFKA_SASL_PASSWORD: 'not-the-password' };
+      const admin = clientAs(wrong).admin();
+      await expect(admin.connect()).rejects.toMatchObject({
+        name: 'KafkaJSSASLAuthenticationError',
+        message: expect.stringMatching(/authentication failed/i),
+      });
+      await admin.disconnect().catch(() => {});
+    });
+
+    it('subscriber producing to a reply topic (a forged answer to the gateway)', async () => {
+      await expect(produce(kafka.subscriber, `${IdentityRpc.verifyCredentials.pattern}.reply`)).rejects.toThrow(
+        /not authorized/i,
+      );
+    });
+
+    it('subscriber producing to an integration topic', async () => {
+      await expect(produce(kafka.subscriber, INTEGRATION_TOPICS.mfa)).rejects.toThrow(/not authorized/i);
+    });
+
+    it('gateway producing to auth.mfa.events', async () => {
+      await expect(produce(kafka.gateway, INTEGRATION_TOPICS.mfa)).rejects.toThrow(/not authorized/i);
+    });
+
+    it("mfa producing to identity's reply topic (a forged login)", async () => {
+      await expect(produce(kafka.mfa, `${IdentityRpc.verifyCredentials.pattern}.reply`)).rejects.toThrow(
+        /not authorized/i,
+      );
+    });
+
+    it('identity reading mfa.verify-challenge (codes in transit)', async () => {
+      await expect(consumeUntil(kafka.identity, 'identity', MfaRpc.verifyChallenge.pattern)).rejects.toThrow(
+        /not authorized/i,
+      );
+    });
+
+    it("mfa joining another service's consumer group", async () => {
+      await expect(consumeUntil(kafka.mfa, 'identity', MfaRpc.checkHealth.pattern)).rejects.toThrow(groupRefusal);
+    });
+
+    it('subscriber reading a request topic, or in a group not named subscriber-*', async () => {
+      await expect(
+        consumeUntil(kafka.subscriber, `subscriber-acl-${run}`, MfaRpc.verifyChallenge.pattern),
+      ).rejects.toThrow(/not authorized/i);
+      await expect(consumeUntil(kafka.subscriber, `acl-${run}`, INTEGRATION_TOPICS.mfa)).rejects.toThrow(groupRefusal);
+    });
+  });
+
+  describe('allows', () => {
+    it.each(SERVICE_NAMES)('%s to publish on its own integration topic and on no other', async (service) => {
+      await produce(kafka[service], INTEGRATION_TOPICS[service]);
+      for (const other of SERVICE_NAMES.filter((name) => name !== service)) {
+        await expect(produce(kafka[service], INTEGRATION_TOPICS[other])).rejects.toThrow(/not authorized/i);
+      }
+    });
+
+    it('gateway to send a request, and the service to read it in its own group', async () => {
+      const label = `request-${run}`;
+      await produce(kafka.gateway, MfaRpc.checkHealth.pattern, label);
+      // No mfa service runs during this spec (one spec file at a time): the group is ours.
+      await expect(consumeUntil(kafka.mfa, 'mfa', MfaRpc.checkHealth.pattern, label)).resolves.toBe(label);
+    });
+
+    it('subscriber to read auth.mfa.events in a subscriber-* group', async () => {
+      const label = `event-${run}`;
+      await produce(kafka.mfa, INTEGRATION_TOPICS.mfa, label);
+      await expect(
+        consumeUntil(kafka.subscriber, `subscriber-acl-${run}`, INTEGRATION_TOPICS.mfa, label),
+      ).resolves.toBe(label);
+    });
+  });
+});
