@@ -200,7 +200,7 @@ try {
 // ---- in-process: the same module without Kafka ---------------------------------------------
 
 const localDir = mkdtempSync(join(tmpdir(), 'mfa-verify-bench-local-'));
-const config = loadConfig({ DATA_DIR: localDir, MFA_ENCRYPTION_KEY: generateEncryptionKey(), ...LOCK_OUT_OFF });
+const config = loadConfig('mfa', { DATA_DIR: localDir, MFA_ENCRYPTION_KEY: generateEncryptionKey(), ...LOCK_OUT_OFF });
 const bus = new InProcessBus();
 const app = await NestFactory.createMicroservice(MfaModule.register(config), {
   strategy: new InProcessServer(bus),

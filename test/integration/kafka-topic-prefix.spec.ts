@@ -52,7 +52,7 @@ async function install(installation: Installation): Promise<void> {
   const { prefix, dataDir, received } = installation;
   if (secured) await installationAcls('grant', prefix, dataDir);
   const withPrefix = { KAFKA_TOPIC_PREFIX: prefix };
-  const config = loadConfig({ ...kafka.policy, ...withPrefix, DATA_DIR: dataDir });
+  const config = loadConfig('policy', { ...kafka.policy, ...withPrefix, DATA_DIR: dataDir });
   installation.policy = await startService({
     service: 'policy',
     module: PolicyModule.register(config),

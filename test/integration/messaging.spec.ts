@@ -23,7 +23,7 @@ describe('request/reply over Kafka (the policy service, real module)', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'messaging-'));
-    const config = loadConfig({ ...kafka.policy, DATA_DIR: dataDir });
+    const config = loadConfig('policy', { ...kafka.policy, DATA_DIR: dataDir });
     policy = await startService({
       service: 'policy',
       module: PolicyModule.register(config),

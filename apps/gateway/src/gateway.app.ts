@@ -2,12 +2,12 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { Config } from '#config';
+import type { GatewayConfig } from '#config';
 import { callerTopics, ensureTopics, kafkaConnectionOf } from '#messaging';
 import { GatewayModule } from './gateway.module.js';
 
 /** The gateway's HTTP application, listening on HOST:PORT. */
-export async function startGateway(config: Config, logger?: LoggerService | false): Promise<INestApplication> {
+export async function startGateway(config: GatewayConfig, logger?: LoggerService | false): Promise<INestApplication> {
   // Before the module: the reply topics must exist before its Kafka client subscribes, and
   // unreachable brokers end the start here with one line rather than a stack trace.
   const kafka = kafkaConnectionOf(config);

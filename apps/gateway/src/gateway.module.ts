@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
-import { ConfigModule, type Config } from '#config';
+import { ConfigModule, type GatewayConfig } from '#config';
 import { kafkaConnectionOf, MessagingModule, sealingRecipientsOf } from '#messaging';
 import { AdminPoliciesController } from './admin/admin-policies.controller.js';
 import { AdminUsersController } from './admin/admin-users.controller.js';
@@ -17,7 +17,9 @@ import { MeController } from './me/me.controller.js';
 
 @Module({})
 export class GatewayModule {
-  static register(config: Config): DynamicModule {
+  static readonly app = 'gateway';
+
+  static register(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
       imports: [

@@ -11,7 +11,7 @@ import { Test } from '@nestjs/testing';
 import jwt from 'jsonwebtoken';
 import { generateKeyPairSync } from 'node:crypto';
 import type { UserView } from '#contracts';
-import { CONFIG, loadConfig, type Config } from '#config';
+import { CONFIG, loadConfig, type GatewayConfig } from '#config';
 import { processBus } from '#messaging';
 import { apiClient, CollectingLogger, FakeServices, type ApiClient } from '#testing';
 import { AuthGuard } from './auth/auth.guard.js';
@@ -31,8 +31,8 @@ export function signingKeyPem(): string {
 }
 
 /** The gateway's configuration with its own signing key (so no key file is written) on a free loopback port. */
-export function gatewayConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ HOST: '127.0.0.1', PORT: '0', JWT_PRIVATE_KEY: signingKeyPem(), ...env });
+export function gatewayConfig(env: Record<string, string> = {}): GatewayConfig {
+  return loadConfig('gateway', { HOST: '127.0.0.1', PORT: '0', JWT_PRIVATE_KEY: signingKeyPem(), ...env });
 }
 
 /** The current public key of a token service, as `JWT_PREVIOUS_PUBLIC_KEYS` lists it after a rotation. */
@@ -90,7 +90,7 @@ export async function startGatewayUnderTest(
  */
 export async function startGuardedApp(
   controllers: Type[],
-  config: Config = gatewayConfig(),
+  config: GatewayConfig = gatewayConfig(),
 ): Promise<HttpUnderTest & { readonly tokens: TokenService }> {
   const logger = new CollectingLogger();
   const moduleRef = await Test.createTestingModule({

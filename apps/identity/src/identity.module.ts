@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { IdentityRpc } from '#contracts';
-import { ConfigModule, type Config } from '#config';
+import { ConfigModule, type IdentityConfig } from '#config';
 import { EventStoreModule } from '#event-store';
 import { healthController, integrationRelayProvider, useCaseRoute, sealingKeyRingProvider } from '#messaging';
 import { InstallationBootstrapProcess } from './bootstrap/installation-bootstrap.process.js';
@@ -26,7 +26,9 @@ import { UserRepository } from './users/user.repository.js';
 /** The identity service: users, organisations and their credentials, its patterns, and its relay to `auth.identity.events`. */
 @Module({})
 export class IdentityModule {
-  static register(config: Config): DynamicModule {
+  static readonly app = 'identity';
+
+  static register(config: IdentityConfig): DynamicModule {
     return {
       module: IdentityModule,
       imports: [
@@ -48,7 +50,11 @@ export class IdentityModule {
       ],
       providers: [
         PasswordHasher,
-        sealingKeyRingProvider('identity'),
+        sealingKeyRingProvider('identity', {
+          privateKey: config.IDENTITY_SEALING_PRIVATE_KEY,
+          previous: config.IDENTITY_SEALING_PREVIOUS_PRIVATE_KEYS,
+          dataDir: config.DATA_DIR,
+        }),
         UserRepository,
         OrganisationRepository,
         EmailReservationRepository,

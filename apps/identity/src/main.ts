@@ -4,7 +4,7 @@ import { startService } from '#messaging';
 import { IdentityModule } from './identity.module.js';
 
 await runOrExit('identity', async () => {
-  const config = loadConfig();
+  const config = loadConfig('identity');
   const app = await startService({
     service: 'identity',
     module: IdentityModule.register(config),

@@ -4,7 +4,7 @@ import { startService } from '#messaging';
 import { MfaModule } from './mfa.module.js';
 
 await runOrExit('mfa', async () => {
-  const config = loadConfig();
+  const config = loadConfig('mfa');
   const app = await startService({
     service: 'mfa',
     module: MfaModule.register(config),

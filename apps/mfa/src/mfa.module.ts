@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ConfigModule, type Config } from '#config';
+import { ConfigModule, type MfaConfig } from '#config';
 import { MfaRpc } from '#contracts';
 import { EventStoreModule } from '#event-store';
 import {
@@ -32,7 +32,9 @@ import { VerifyChallengeHandler } from './verification/verify-challenge.handler.
 /** The mfa service: one `MfaEnrollment` stream per user, its patterns, and its relay to `auth.mfa.events`. */
 @Module({})
 export class MfaModule {
-  static register(config: Config): DynamicModule {
+  static readonly app = 'mfa';
+
+  static register(config: MfaConfig): DynamicModule {
     return {
       module: MfaModule,
       imports: [
@@ -52,7 +54,11 @@ export class MfaModule {
       ],
       providers: [
         secretCipherProvider,
-        sealingKeyRingProvider('mfa'),
+        sealingKeyRingProvider('mfa', {
+          privateKey: config.MFA_SEALING_PRIVATE_KEY,
+          previous: config.MFA_SEALING_PREVIOUS_PRIVATE_KEYS,
+          dataDir: config.DATA_DIR,
+        }),
         CodeMatcher,
         MfaEnrollmentRepository,
         GetStatusHandler,

@@ -15,14 +15,14 @@ export const T0 = new Date('2025-06-02T10:00:05Z');
 export const CONTEXT = { ip: '198.51.100.4', userAgent: 'spec-agent/1.0' } as const;
 
 /** `env` goes on top of a fresh MFA_ENCRYPTION_KEY; `MFA_ENCRYPTION_KEY: ''` leaves it unset (the development key file). */
-export function startMfaService(options: StartServiceUnderTestOptions = {}): Promise<ServiceUnderTest> {
+export function startMfaService(options: StartServiceUnderTestOptions = {}): Promise<ServiceUnderTest<'mfa'>> {
   const env: Record<string, string> = { MFA_ENCRYPTION_KEY: generateEncryptionKey(), ...options.env };
   if (env['MFA_ENCRYPTION_KEY'] === '') delete env['MFA_ENCRYPTION_KEY'];
   return startServiceUnderTest(MfaModule, { ...options, env, now: options.now ?? T0 });
 }
 
 /** The TOTP step (30 s) of the service's clock: the step whose code the app shows now. */
-export const currentStep = (service: ServiceUnderTest): number =>
+export const currentStep = (service: ServiceUnderTest<'mfa'>): number =>
   timeStep(service.clock.now(), DEFAULT_TOTP_PARAMETERS.period);
 
 /** What the user's authenticator app shows for `step` (30 s, 6 digits, SHA-1). */
@@ -43,7 +43,7 @@ export function wrongCode(secret: string, steps: readonly number[]): string {
  * clock's step; answers the secret. The clock is left where it was.
  */
 export async function activeUser(
-  service: ServiceUnderTest,
+  service: ServiceUnderTest<'mfa'>,
   userId: string,
   label = `${userId}@example.com`,
 ): Promise<{ secret: string; activationStep: number }> {

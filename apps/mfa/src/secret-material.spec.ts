@@ -15,7 +15,7 @@ import type { ServiceUnderTest } from '#testing';
 import { appCode, CONTEXT, currentStep, startMfaService, wrongCode } from './mfa.testing.js';
 
 describe('secret material', () => {
-  let service: ServiceUnderTest;
+  let service: ServiceUnderTest<'mfa'>;
   const secrets: string[] = [];
   const codes: string[] = [];
 

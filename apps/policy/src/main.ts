@@ -4,7 +4,7 @@ import { startService } from '#messaging';
 import { PolicyModule } from './policy.module.js';
 
 await runOrExit('policy', async () => {
-  const config = loadConfig();
+  const config = loadConfig('policy');
   const app = await startService({
     service: 'policy',
     module: PolicyModule.register(config),

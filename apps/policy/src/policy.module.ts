@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ConfigModule, type Config } from '#config';
+import { ConfigModule, type PolicyConfig } from '#config';
 import { PolicyRpc } from '#contracts';
 import { EventStoreModule } from '#event-store';
 import { healthController, integrationRelayProvider, useCaseRoute } from '#messaging';
@@ -18,7 +18,9 @@ import { GetPolicyQuery } from './policy-lookup/get-policy.query.js';
 /** The policy service: one `org-policy-<orgId>` stream per organisation, its patterns, and its relay to `auth.policy.events`. */
 @Module({})
 export class PolicyModule {
-  static register(config: Config): DynamicModule {
+  static readonly app = 'policy';
+
+  static register(config: PolicyConfig): DynamicModule {
     return {
       module: PolicyModule,
       imports: [

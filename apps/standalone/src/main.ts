@@ -13,23 +13,33 @@ import { PolicyModule } from '../../policy/src/policy.module.js';
  * service with its own event store.
  */
 await runOrExit('totp-mfa', async () => {
-  const config = loadConfig();
+  // Each service reads its own settings from the one environment, as it would in its own process.
+  const config = {
+    identity: loadConfig('identity'),
+    mfa: loadConfig('mfa'),
+    policy: loadConfig('policy'),
+    gateway: loadConfig('gateway'),
+  };
   const apps: INestApplicationContext[] = [];
   const stopAll = async () => {
     for (const app of apps.reverse()) await app.close();
   };
   try {
-    apps.push(await startService({ service: 'identity', module: IdentityModule.register(config), config }));
-    apps.push(await startService({ service: 'mfa', module: MfaModule.register(config), config }));
-    apps.push(await startService({ service: 'policy', module: PolicyModule.register(config), config }));
-    apps.push(await startGateway(config));
+    for (const [service, module] of [
+      ['identity', IdentityModule.register(config.identity)],
+      ['mfa', MfaModule.register(config.mfa)],
+      ['policy', PolicyModule.register(config.policy)],
+    ] as const) {
+      apps.push(await startService({ service, module, config: config[service] }));
+    }
+    apps.push(await startGateway(config.gateway));
   } catch (error) {
     await stopAll().catch(() => undefined);
     throw error;
   }
   new Logger('totp-mfa').log(
-    `listening on http://${config.HOST}:${config.PORT} (${config.KAFKA_BROKERS ? 'Kafka' : 'in-process'} transport, ${
-      config.EVENTSTORE_URL ? 'EventStoreDB' : `embedded event store in ${config.DATA_DIR}`
+    `listening on http://${config.gateway.HOST}:${config.gateway.PORT} (${config.gateway.KAFKA_BROKERS ? 'Kafka' : 'in-process'} transport, ${
+      config.gateway.EVENTSTORE_URL ? 'EventStoreDB' : `embedded event store in ${config.gateway.DATA_DIR}`
     })`,
   );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

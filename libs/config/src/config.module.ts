@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { CLOCK, systemClock } from './clock.js';
-import type { Config } from './config.schema.js';
+import type { CommonConfig } from './config.schema.js';
 
 export const CONFIG = Symbol('CONFIG');
 
@@ -11,7 +11,7 @@ export const CONFIG = Symbol('CONFIG');
 @Global()
 @Module({})
 export class ConfigModule {
-  static forRoot(config: Config): DynamicModule {
+  static forRoot(config: CommonConfig): DynamicModule {
     return {
       module: ConfigModule,
       providers: [

@@ -26,46 +26,101 @@ const base64KeyList = z
   )
   .pipe(z.array(base64Key));
 
-/** Every environment variable the system reads, validated once at boot (DESIGN.md, Configuration). */
-export const configSchema = z
+const eventStoreUrl = z
+  .string()
+  .optional()
+  .refine(
+    (url) => !url || /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\/[^\s]+$/.test(url),
+    { message: 'must be an esdb:// (or kurrentdb://) connection string' },
+  );
+
+/** What every process reads: how it reaches Kafka and its event store, where it keeps files, how it runs. */
+const commonFields = {
+  NODE_ENV: z.string().optional(),
+  ...kafkaConnectionFields,
+  KAFKA_REQUEST_TIMEOUT_MS: positiveInt(5000),
+  EVENTSTORE_URL: eventStoreUrl,
+  DATA_DIR: z.string().min(1).default('./data'),
+};
+
+/**
+ * Keys a production process must be given: without them it would generate
+ * development keys into DATA_DIR, which nothing backs up, rotates or keeps secret.
+ */
+const requiredInProduction =
+  (...names: string[]) =>
+  (env: Record<string, unknown>, context: z.RefinementCtx) => {
+    if (env['NODE_ENV'] !== 'production') return;
+    for (const name of names) {
+      if (env[name] === undefined || env[name] === '') {
+        context.addIssue({ code: 'custom', path: [name], message: 'must be set when NODE_ENV=production' });
+      }
+    }
+  };
+
+/**
+ * One schema per process (DESIGN.md, Configuration): each reads only its own
+ * settings and secrets, so a deployment hands a process nothing it does not use.
+ */
+export const gatewayConfigSchema = z
   .object({
+    ...commonFields,
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
-    ...kafkaConnectionFields,
-    KAFKA_REQUEST_TIMEOUT_MS: positiveInt(5000),
-    EVENTSTORE_URL: z
-      .string()
-      .optional()
-      .refine(
-        (url) => !url || /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\/[^\s]+$/.test(url),
-        {
-          message: 'must be an esdb:// (or kurrentdb://) connection string',
-        },
-      ),
-    DATA_DIR: z.string().min(1).default('./data'),
+    TRUST_PROXY: flag.default(false),
+    LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt(60),
+    JWT_PRIVATE_KEY: z.string().optional(),
+    JWT_PREVIOUS_PUBLIC_KEYS: z.string().optional(),
+    IDENTITY_SEALING_PUBLIC_KEY: base64Key.optional(),
+    MFA_SEALING_PUBLIC_KEY: base64Key.optional(),
+  })
+  .superRefine(checkKafkaConnection)
+  .superRefine(requiredInProduction('JWT_PRIVATE_KEY', 'IDENTITY_SEALING_PUBLIC_KEY', 'MFA_SEALING_PUBLIC_KEY'));
+
+export const identityConfigSchema = z
+  .object({
+    ...commonFields,
     BOOTSTRAP_ADMIN_EMAIL: z.string().optional(),
     BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),
+    IDENTITY_SEALING_PRIVATE_KEY: base64Key.optional(),
+    IDENTITY_SEALING_PREVIOUS_PRIVATE_KEYS: base64KeyList,
+  })
+  .superRefine(checkKafkaConnection)
+  .superRefine(requiredInProduction('IDENTITY_SEALING_PRIVATE_KEY'))
+  .refine((env) => Boolean(env.BOOTSTRAP_ADMIN_EMAIL) === Boolean(env.BOOTSTRAP_ADMIN_PASSWORD), {
+    message: 'BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together',
+    path: ['BOOTSTRAP_ADMIN_EMAIL'],
+  });
+
+export const mfaConfigSchema = z
+  .object({
+    ...commonFields,
     MFA_ENCRYPTION_KEY: base64Key.optional(),
     MFA_PREVIOUS_ENCRYPTION_KEYS: base64KeyList,
     MFA_ENROLLMENT_TTL_SECONDS: positiveInt(600),
     TOTP_ISSUER: z.string().min(1).max(100).default('totp-mfa'),
     MFA_MAX_FAILED_ATTEMPTS: positiveInt(5),
     MFA_LOCKOUT_SECONDS: positiveInt(300),
-    TRUST_PROXY: flag.default(false),
-    LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt(60),
-    JWT_PRIVATE_KEY: z.string().optional(),
-    JWT_PREVIOUS_PUBLIC_KEYS: z.string().optional(),
-    IDENTITY_SEALING_PRIVATE_KEY: base64Key.optional(),
-    IDENTITY_SEALING_PREVIOUS_PRIVATE_KEYS: base64KeyList,
-    IDENTITY_SEALING_PUBLIC_KEY: base64Key.optional(),
     MFA_SEALING_PRIVATE_KEY: base64Key.optional(),
     MFA_SEALING_PREVIOUS_PRIVATE_KEYS: base64KeyList,
-    MFA_SEALING_PUBLIC_KEY: base64Key.optional(),
   })
   .superRefine(checkKafkaConnection)
-  .refine((env) => Boolean(env.BOOTSTRAP_ADMIN_EMAIL) === Boolean(env.BOOTSTRAP_ADMIN_PASSWORD), {
-    message: 'BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together',
-    path: ['BOOTSTRAP_ADMIN_EMAIL'],
-  });
+  .superRefine(requiredInProduction('MFA_ENCRYPTION_KEY', 'MFA_SEALING_PRIVATE_KEY'));
 
-export type Config = z.infer<typeof configSchema>;
+export const policyConfigSchema = z.object(commonFields).superRefine(checkKafkaConnection);
+
+export const configSchemas = {
+  gateway: gatewayConfigSchema,
+  identity: identityConfigSchema,
+  mfa: mfaConfigSchema,
+  policy: policyConfigSchema,
+} as const;
+
+export type AppName = keyof typeof configSchemas;
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type IdentityConfig = z.infer<typeof identityConfigSchema>;
+export type MfaConfig = z.infer<typeof mfaConfigSchema>;
+export type PolicyConfig = z.infer<typeof policyConfigSchema>;
+/** What every process's configuration has: what the shared libraries may read. */
+export type CommonConfig = PolicyConfig;
+export type ConfigOf<App extends AppName> = z.infer<(typeof configSchemas)[App]>;

@@ -21,7 +21,7 @@ const secured = {
 
 describe('the Kafka connection settings', () => {
   it('default to no TLS, no login and no topic prefix', () => {
-    const config = loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092' });
+    const config = loadConfig('policy', { KAFKA_BROKERS: '127.0.0.1:9092' });
     expect([config.KAFKA_SSL_CA_FILE, config.KAFKA_SASL_MECHANISM, config.KAFKA_SASL_USERNAME]).toEqual([
       undefined,
       undefined,
@@ -31,7 +31,7 @@ describe('the Kafka connection settings', () => {
   });
 
   it('take TLS with a login, the mechanism in any case, and treat empty values as unset', () => {
-    const config = loadConfig({ ...secured, KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_PASSWORD: '' });
+    const config = loadConfig('policy', { ...secured, KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_PASSWORD: '' });
     expect(config.KAFKA_SASL_MECHANISM).toBe('scram-sha-512');
     expect(config.KAFKA_SASL_PASSWORD).toBeUndefined();
   });
@@ -48,12 +48,12 @@ describe('the Kafka connection settings', () => {
     [{ ...secured, KAFKA_BROKERS: undefined }, 'KAFKA_SSL_CA_FILE needs KAFKA_BROKERS'],
     [{ KAFKA_BROKERS: '127.0.0.1:9092', KAFKA_TOPIC_PREFIX: 'a b' }, 'KAFKA_TOPIC_PREFIX must be at most 100 letters'],
   ])('refuse %o with one line naming the variable', (env, expected) => {
-    expect(() => loadConfig(env)).toThrow(ConfigError);
-    expect(() => loadConfig(env)).toThrow(expected);
+    expect(() => loadConfig('policy', env)).toThrow(ConfigError);
+    expect(() => loadConfig('policy', env)).toThrow(expected);
   });
 
   it('never echo a password', () => {
     const env = { ...secured, KAFKA_SASL_PASSWORD_FILE: undefined, KAFKA_SASL_PASSWORD: 'a-kafka-password' };
-    expect(() => loadConfig({ ...env, KAFKA_SSL_CA_FILE: undefined })).toThrow(/^(?!.*a-kafka-password).*$/s);
+    expect(() => loadConfig('policy', { ...env, KAFKA_SSL_CA_FILE: undefined })).toThrow(/^(?!.*a-kafka-password).*$/s);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AggregateRepository, type AggregateRepositoryOptions } from './aggregate-repository.js';
 import type { Decider } from './decider.js';
+import { DeadlinePassed, withDeadline } from './deadline.js';
 import { eventCodec } from './event-codec.js';
 import type { EventStore } from './event-store.port.js';
 import { EventStoreSnapshots, isSnapshotStream, snapshotStreamOf } from './snapshots.js';
@@ -178,6 +179,33 @@ describe('AggregateRepository', () => {
     const repository = new AggregateRepository(store, { ...options, retry: { maxAttempts: 50, baseDelayMs: 2 } });
     await Promise.all(Array.from({ length: 10 }, () => repository.handle('tally-5', { type: 'Add', amount: 1 })));
     expect((await repository.load('tally-5')).state).toEqual({ total: 10, additions: 10 });
+  });
+
+  describe("under a caller's deadline", () => {
+    it('appends while the caller still waits', async () => {
+      const repository = new AggregateRepository(store, options);
+      await withDeadline(Date.now() + 60_000, () => repository.handle('tally-d1', { type: 'Add', amount: 1 }));
+      expect(await store.read('tally-d1')).toHaveLength(1);
+    });
+
+    it('appends nothing once the caller has stopped waiting, even if it arrived in time', async () => {
+      // The load takes longer than the caller waits: the command was accepted, but must not act late.
+      const slowStore: EventStore = {
+        ...store,
+        append: (...args) => store.append(...args),
+        read: async (...args) => {
+          await new Promise((resolve) => setTimeout(resolve, 60));
+          return store.read(...args);
+        },
+        subscribeToAll: (...args) => store.subscribeToAll(...args),
+        close: () => store.close(),
+      };
+      const repository = new AggregateRepository(slowStore, options);
+      const late = withDeadline(Date.now() + 20, () => repository.handle('tally-d2', { type: 'Add', amount: 1 }));
+      await expect(late).rejects.toBeInstanceOf(DeadlinePassed);
+      await expect(late).rejects.toMatchObject({ code: 'service_unavailable' });
+      expect(await store.read('tally-d2')).toEqual([]);
+    });
   });
 
   describe('with snapshots', () => {

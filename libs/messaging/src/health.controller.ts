@@ -1,7 +1,7 @@
 import { Controller, Inject, type Type } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { type HealthReport, type ServiceName, MfaRpc, IdentityRpc, PolicyRpc } from '#contracts';
-import type { Config } from '#config';
+import type { CommonConfig } from '#config';
 import { EVENT_STORE, type EventStore } from '#event-store';
 import { answer } from './answer.js';
 
@@ -10,7 +10,7 @@ const HEALTH_RPC = { identity: IdentityRpc.checkHealth, mfa: MfaRpc.checkHealth,
 /** `<service>.check-health`: a real round trip through the transport and a read of the service's event store. */
 export function healthController(
   service: ServiceName,
-  config: Pick<Config, 'KAFKA_BROKERS' | 'EVENTSTORE_URL'>,
+  config: Pick<CommonConfig, 'KAFKA_BROKERS' | 'EVENTSTORE_URL'>,
 ): Type<unknown> {
   const rpc = HEALTH_RPC[service];
   const transport = config.KAFKA_BROKERS ? 'kafka' : 'in-process';

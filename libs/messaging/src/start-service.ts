@@ -1,6 +1,6 @@
 import type { INestMicroservice, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Config, KafkaConnectionConfig } from '#config';
+import type { CommonConfig, KafkaConnectionConfig } from '#config';
 import type { ServiceName } from '#contracts';
 import { InProcessServer } from './in-process/in-process.server.js';
 import { ensureTopics, serviceTopics } from './kafka/ensure-topics.js';
@@ -12,7 +12,7 @@ export interface StartServiceOptions {
   readonly service: ServiceName;
   readonly module: unknown;
   /** KAFKA_BROKERS unset: serve the in-process transport. */
-  readonly config: KafkaConnectionConfig & Pick<Config, 'KAFKA_REQUEST_TIMEOUT_MS'>;
+  readonly config: KafkaConnectionConfig & Pick<CommonConfig, 'KAFKA_REQUEST_TIMEOUT_MS'>;
   readonly logger?: LoggerService | false;
 }
 

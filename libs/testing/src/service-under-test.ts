@@ -12,27 +12,28 @@ import { join } from 'node:path';
 import type { DynamicModule, INestMicroservice, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { z } from 'zod';
-import { CLOCK, loadConfig, type Config } from '#config';
+import { CLOCK, loadConfig, type AppName, type ConfigOf } from '#config';
 import type { Rpc, RpcResult } from '#contracts';
 import { EVENT_STORE, type EventStore } from '#event-store';
 import { frameRequest, InProcessBus, InProcessServer, SEALING_KEY_RING, type SealingKeyRing } from '#messaging';
 import { CollectingLogger } from './collecting-logger.js';
 import { ManualClock } from './manual-clock.js';
 
-/** What every service module offers: its wiring for a configuration. */
-export interface ServiceModule {
-  register(config: Config): DynamicModule;
+/** What every service module offers: which app it is, and its wiring for that app's configuration. */
+export interface ServiceModule<App extends AppName = AppName> {
+  readonly app: App;
+  register(config: ConfigOf<App>): DynamicModule;
 }
 
-export interface ServiceUnderTest {
+export interface ServiceUnderTest<App extends AppName = AppName> {
   readonly dataDir: string;
-  readonly config: Config;
+  readonly config: ConfigOf<App>;
   readonly clock: ManualClock;
   readonly store: EventStore;
   readonly logger: CollectingLogger;
   readonly app: INestMicroservice;
   /** Sends a payload (anything, even an invalid one) to a pattern and answers what the service answered. */
-  call<R extends Rpc>(rpc: R, payload: unknown): Promise<RpcResult<z.output<R['response']>>>;
+  call<R extends Rpc>(rpc: R, payload: unknown, options?: CallOptions): Promise<RpcResult<z.output<R['response']>>>;
   /** Calls and unwraps a success; fails the spec with the refusal otherwise. */
   ok<R extends Rpc>(rpc: R, payload: unknown): Promise<z.output<R['response']>>;
   get<T>(token: Type<T> | symbol | string): T;
@@ -40,6 +41,11 @@ export interface ServiceUnderTest {
   logs(): string;
   /** Stops the service; the DATA_DIR stays unless `removeData` (a restart reuses it). */
   close(options?: { removeData?: boolean }): Promise<void>;
+}
+
+export interface CallOptions {
+  /** How long the caller waits: the request's deadline. Negative: a request already too late. */
+  readonly timeoutMs?: number;
 }
 
 export interface StartServiceUnderTestOptions {
@@ -54,12 +60,12 @@ export interface StartServiceUnderTestOptions {
 /** Generous: a spec's request may wait on argon2 and a busy machine; only a hang should pass it. */
 const REQUEST_TIMEOUT_MS = 60_000;
 
-export async function startServiceUnderTest(
-  service: ServiceModule,
+export async function startServiceUnderTest<App extends AppName>(
+  service: ServiceModule<App>,
   options: StartServiceUnderTestOptions = {},
-): Promise<ServiceUnderTest> {
+): Promise<ServiceUnderTest<App>> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'service-spec-'));
-  const config = loadConfig({ DATA_DIR: dataDir, ...options.env });
+  const config = loadConfig(service.app, { DATA_DIR: dataDir, ...options.env });
   const clock = new ManualClock(options.now ?? new Date());
   const logger = new CollectingLogger();
   const moduleRef = await Test.createTestingModule({ imports: [service.register(config)] })
@@ -81,8 +87,12 @@ export async function startServiceUnderTest(
   // Requests are framed and sealed as the gateway frames them, to the keys the service holds.
   const keys = heldKeys(app);
   const recipients = keys ? { identity: () => keys.current, mfa: () => keys.current } : {};
-  const call = async <R extends Rpc>(rpc: R, payload: unknown) => {
-    const framed = frameRequest(rpc, payload, { recipients, timeoutMs: REQUEST_TIMEOUT_MS });
+  const call = async <R extends Rpc>(
+    rpc: R,
+    payload: unknown,
+    { timeoutMs = REQUEST_TIMEOUT_MS }: CallOptions = {},
+  ) => {
+    const framed = frameRequest(rpc, payload, { recipients, timeoutMs });
     const reply = framed.openReply(await bus.request(rpc.pattern, framed.envelope));
     const checked = rpc.result.safeParse(reply);
     if (!checked.success) {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '#contracts';
-import { CONFIG, type Config } from '#config';
+import { CONFIG, type GatewayConfig } from '#config';
 import { JWT_ALGORITHM, loadSigningKeys, toJwk, type SigningKeys } from './signing-keys.js';
 
 export const TOKEN_ISSUER = 'totp-mfa';
@@ -41,7 +41,7 @@ export interface IssuedToken {
 export class TokenService {
   readonly keys: SigningKeys;
 
-  constructor(@Inject(CONFIG) config: Config) {
+  constructor(@Inject(CONFIG) config: GatewayConfig) {
     this.keys = loadSigningKeys({
       privateKeyPem: config.JWT_PRIVATE_KEY,
       previousPublicKeysPem: config.JWT_PREVIOUS_PUBLIC_KEYS,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '#contracts';
-import { CONFIG, type Config } from '#config';
+import { CONFIG, type GatewayConfig } from '#config';
 
 const WINDOW_MS = 60_000;
 
@@ -15,7 +15,7 @@ export class LoginRateLimiter {
   private readonly windows = new Map<string, { startedAt: number; attempts: number }>();
   private readonly limit: number;
 
-  constructor(@Inject(CONFIG) config: Config) {
+  constructor(@Inject(CONFIG) config: GatewayConfig) {
     this.limit = config.LOGIN_RATE_LIMIT_PER_MINUTE;
   }
 

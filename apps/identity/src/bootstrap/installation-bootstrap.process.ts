@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ADMIN_ROLE } from '#contracts';
-import { CLOCK, CONFIG, type Clock, type Config } from '#config';
+import { CLOCK, CONFIG, type Clock, type IdentityConfig } from '#config';
 import { InvalidEmail } from '../email-reservation/email.js';
 import { EmailTaken } from '../email-reservation/email-reservation.errors.js';
 import { OrganisationAlreadyExists } from '../organisations/organisation.errors.js';
@@ -53,7 +53,7 @@ export class InstallationBootstrapProcess implements OnApplicationBootstrap {
   private readonly logger = new Logger('Bootstrap');
 
   constructor(
-    @Inject(CONFIG) private readonly config: Config,
+    @Inject(CONFIG) private readonly config: IdentityConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly installation: InstallationRepository,
     private readonly organisations: OrganisationRepository,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PasswordHasher } from './password-hasher.js';
+import { PasswordHasher, PasswordHasherBusy, Slots } from './password-hasher.js';
 
 const password = 'correct horse battery staple';
 
@@ -72,5 +72,37 @@ describe('PasswordHasher', () => {
     const weaker = await hash(password, { algorithm: 2, memoryCost: 4096, timeCost: 3, parallelism: 1 });
     expect(hasher.needsRehash(weaker)).toBe(true);
     expect(await hasher.verify(weaker, password)).toBe(true);
+  });
+});
+
+describe('Slots (the hasher queue)', () => {
+  it('runs at most `size` at once, queues up to `maxWaiting`, refuses more with Retry-After', async () => {
+    const slots = new Slots(1, 2);
+    const releases: Array<() => void> = [];
+    let running = 0;
+    let maxRunning = 0;
+    const task = () =>
+      slots.run(
+        () =>
+          new Promise<void>((resolve) => {
+            running += 1;
+            maxRunning = Math.max(maxRunning, running);
+            releases.push(() => {
+              running -= 1;
+              resolve();
+            });
+          }),
+      );
+    const accepted = [task(), task(), task()];
+    const refused = await task().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(PasswordHasherBusy);
+    expect(refused).toMatchObject({ code: 'service_unavailable', details: { retryAfterSeconds: 1 } });
+    for (let finished = 0; finished < accepted.length; finished += 1) {
+      while (releases.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      releases.shift()!();
+    }
+    await Promise.all(accepted);
+    expect(maxRunning).toBe(1);
+    expect(await slots.run(async () => 'free again')).toBe('free again');
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { hash as argon2Hash, parseOptions, verify as argon2Verify } from '@node-rs/argon2';
+import { DomainError } from '#contracts';
 
 /**
  * argon2id at OWASP's minimum (m=19 MiB, t=2, p=1). `@node-rs/argon2` was
@@ -30,12 +31,27 @@ const OPTIONS = {
 };
 
 /**
+ * Hashes waiting for a CPU, at most, per CPU: about a second of work at
+ * ~70 verifies a second a core. Past it a burst (a password-spraying run, a
+ * stampede after an outage) is refused at once with `Retry-After` instead of
+ * queueing until every caller has timed out and the work is wasted.
+ */
+export const MAX_WAITING_HASHES_PER_CPU = 64;
+
+/** The hasher's queue is full: answered as 503 with `Retry-After`. */
+export class PasswordHasherBusy extends DomainError {
+  constructor() {
+    super('service_unavailable', 'too many password checks at once; try again shortly', { retryAfterSeconds: 1 });
+  }
+}
+
+/**
  * Passwords are NFC-normalised before hashing and verifying, so the same
  * password typed on systems that compose accents differently still matches.
  */
 export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;
-  private readonly slots = new Slots(availableParallelism());
+  private readonly slots = new Slots(availableParallelism(), availableParallelism() * MAX_WAITING_HASHES_PER_CPU);
 
   /** A PHC string: `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`. */
   hash(password: string): Promise<string> {
@@ -84,16 +100,21 @@ export class PasswordHasher {
   }
 }
 
-/** Runs at most `size` tasks at once; the others wait their turn, in order. */
-class Slots {
+/** Runs at most `size` tasks at once; up to `maxWaiting` others wait their turn, in order; more are refused. */
+export class Slots {
   private busy = 0;
   private readonly queue: Array<() => void> = [];
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly maxWaiting: number,
+  ) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.busy >= this.size) await new Promise<void>((resolve) => this.queue.push(resolve));
-    else this.busy += 1;
+    if (this.busy >= this.size) {
+      if (this.queue.length >= this.maxWaiting) throw new PasswordHasherBusy();
+      await new Promise<void>((resolve) => this.queue.push(resolve));
+    } else this.busy += 1;
     try {
       return await task();
     } finally {

@@ -5,7 +5,7 @@ import type { ServiceUnderTest } from '#testing';
 import { appCode, currentStep, startMfaService, wrongCode } from '../mfa.testing.js';
 
 describe('mfa.activate', () => {
-  let service: ServiceUnderTest;
+  let service: ServiceUnderTest<'mfa'>;
   let secret: string;
   let step: number;
   const activate = (code1: string, code2: string) => service.call(MfaRpc.activate, { userId: 'u1', code1, code2 });

@@ -5,7 +5,7 @@ import type { ServiceUnderTest } from '#testing';
 import { activeUser, appCode, CONTEXT, currentStep, startMfaService, wrongCode } from '../mfa.testing.js';
 
 describe('mfa.deactivate', () => {
-  let service: ServiceUnderTest;
+  let service: ServiceUnderTest<'mfa'>;
   let secret: string;
   const deactivate = (code: string, confirm: boolean) =>
     service.call(MfaRpc.deactivate, { userId: 'u1', code, confirm, context: CONTEXT });

@@ -6,7 +6,7 @@ import { activeUser, appCode, CONTEXT, currentStep, startMfaService, wrongCode }
 import { SecretCipher } from '../totp/secret-cipher.js';
 
 describe('mfa.get-history', () => {
-  let service: ServiceUnderTest;
+  let service: ServiceUnderTest<'mfa'>;
   let secret: string;
   const typedCodes: string[] = [];
 

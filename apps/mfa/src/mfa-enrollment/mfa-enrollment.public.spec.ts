@@ -178,7 +178,7 @@ describe('the public form of each event', () => {
 });
 
 describe('the relay to auth.mfa.events (in-process transport)', () => {
-  let service: ServiceUnderTest;
+  let service: ServiceUnderTest<'mfa'>;
   const published: IntegrationEvent[] = [];
   processBus.subscribe(INTEGRATION_TOPICS.mfa, async (event) => {
     published.push(event as IntegrationEvent);

@@ -38,7 +38,7 @@ describe('MfaEnrollmentRepository', () => {
     store = new CountingStore(new SqliteEventStore(join(dataDir, 'mfa.sqlite')));
     enrollments = new MfaEnrollmentRepository(
       store,
-      loadConfig({ DATA_DIR: dataDir, MFA_MAX_FAILED_ATTEMPTS: '100000' }),
+      loadConfig('mfa', { DATA_DIR: dataDir, MFA_MAX_FAILED_ATTEMPTS: '100000' }),
     );
     const cipher = new SecretCipher({ current: generateEncryptionKey() });
     await enrollments.execute('u1', () => ({

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CONFIG, type Config } from '#config';
+import { CONFIG, type MfaConfig } from '#config';
 import { AggregateRepository, EVENT_STORE, EventStoreSnapshots, type EventStore } from '#event-store';
 import { mfaEnrollmentCodec } from './mfa-enrollment.codec.js';
 import type { MfaEnrollmentCommand } from './mfa-enrollment.commands.js';
@@ -50,7 +50,7 @@ const logger = new Logger('MfaEnrollmentRepository');
 /** The `MfaEnrollment` aggregates, one stream per user: load, and decide → append at the expected revision → refusal. */
 @Injectable()
 export class MfaEnrollmentRepository extends AggregateRepository<CommandFor, MfaEnrollmentEvent, MfaEnrollmentState> {
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(CONFIG) config: Config) {
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(CONFIG) config: MfaConfig) {
     const decider = mfaEnrollmentDecider({
       maxFailedAttempts: config.MFA_MAX_FAILED_ATTEMPTS,
       lockoutSeconds: config.MFA_LOCKOUT_SECONDS,

@@ -5,7 +5,7 @@ import type { ServiceUnderTest } from '#testing';
 import { activeUser, appCode, CONTEXT, currentStep, startMfaService } from '../mfa.testing.js';
 
 describe('mfa.reset', () => {
-  let service: ServiceUnderTest;
+  let service: ServiceUnderTest<'mfa'>;
   const reset = (userId = 'u1') => service.call(MfaRpc.reset, { userId, adminId: 'admin-1', reason: 'phone lost' });
 
   beforeEach(async () => {

@@ -6,7 +6,7 @@
  * in a message; a key is named by its id (a truncated SHA-256) at most.
  */
 import { join } from 'node:path';
-import { readOrCreateKeyFile, type Config } from '#config';
+import { readOrCreateKeyFile, type MfaConfig } from '#config';
 import { generateEncryptionKey, InvalidEncryptionKey, SecretCipher } from '../totp/secret-cipher.js';
 
 export const KEY_FILE_NAME = 'mfa-encryption.key';
@@ -19,7 +19,7 @@ export interface ResolvedSecretCipher {
   readonly source: KeyRingSource;
 }
 
-type KeyConfig = Pick<Config, 'MFA_ENCRYPTION_KEY' | 'MFA_PREVIOUS_ENCRYPTION_KEYS' | 'DATA_DIR'>;
+type KeyConfig = Pick<MfaConfig, 'MFA_ENCRYPTION_KEY' | 'MFA_PREVIOUS_ENCRYPTION_KEYS' | 'DATA_DIR'>;
 
 export function resolveSecretCipher(config: KeyConfig): ResolvedSecretCipher {
   const previous = config.MFA_PREVIOUS_ENCRYPTION_KEYS;

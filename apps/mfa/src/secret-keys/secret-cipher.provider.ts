@@ -1,5 +1,5 @@
 import { Logger, type Provider } from '@nestjs/common';
-import { CONFIG, type Config } from '#config';
+import { CONFIG, type MfaConfig } from '#config';
 import { SecretCipher } from '../totp/secret-cipher.js';
 import { developmentKeyWarning, resolveSecretCipher } from './encryption-key-ring.js';
 
@@ -7,7 +7,7 @@ import { developmentKeyWarning, resolveSecretCipher } from './encryption-key-rin
 export const secretCipherProvider: Provider = {
   provide: SecretCipher,
   inject: [CONFIG],
-  useFactory: (config: Config): SecretCipher => {
+  useFactory: (config: MfaConfig): SecretCipher => {
     const { cipher, source } = resolveSecretCipher(config);
     const warning = developmentKeyWarning(source, cipher.currentKeyId);
     if (warning) new Logger('MfaEncryptionKey').warn(warning);

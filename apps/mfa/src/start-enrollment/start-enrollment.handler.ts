@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { EnrollmentView } from '#contracts';
-import { CLOCK, CONFIG, type Clock, type Config } from '#config';
+import { CLOCK, CONFIG, type Clock, type MfaConfig } from '#config';
 import { MfaEnrollmentRepository } from '../mfa-enrollment/mfa-enrollment.repository.js';
 import { SecretCipher } from '../totp/secret-cipher.js';
 import { DEFAULT_TOTP_PARAMETERS, generateSecret, otpauthUri, qrCodeDataUrl } from '../totp/totp.js';
@@ -19,7 +19,7 @@ export class StartEnrollmentHandler implements ICommandHandler<StartEnrollmentCo
     private readonly enrollments: MfaEnrollmentRepository,
     private readonly cipher: SecretCipher,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(CONFIG) private readonly config: Config,
+    @Inject(CONFIG) private readonly config: MfaConfig,
   ) {
     // The Key Uri Format separates issuer and account with ':'; refuse at start rather than at every enrollment.
     if (config.TOTP_ISSUER.includes(':')) throw new Error('invalid configuration: TOTP_ISSUER must not contain ":"');

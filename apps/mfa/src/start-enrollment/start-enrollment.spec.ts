@@ -6,7 +6,7 @@ import { activeUser, appCode, currentStep, startMfaService, T0 } from '../mfa.te
 import { SecretCipher } from '../totp/secret-cipher.js';
 
 describe('mfa.start-enrollment', () => {
-  let service: ServiceUnderTest;
+  let service: ServiceUnderTest<'mfa'>;
   beforeEach(async () => {
     service = await startMfaService({ env: { TOTP_ISSUER: 'Acme Books', MFA_ENROLLMENT_TTL_SECONDS: '120' } });
   });

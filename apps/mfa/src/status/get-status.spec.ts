@@ -4,7 +4,7 @@ import type { ServiceUnderTest } from '#testing';
 import { activeUser, startMfaService } from '../mfa.testing.js';
 
 describe('mfa.get-status', () => {
-  let service: ServiceUnderTest;
+  let service: ServiceUnderTest<'mfa'>;
   const status = (userId: string) => service.ok(MfaRpc.getStatus, { userId });
 
   beforeEach(async () => {

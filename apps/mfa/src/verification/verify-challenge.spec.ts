@@ -5,7 +5,7 @@ import type { ServiceUnderTest } from '#testing';
 import { activeUser, appCode, CONTEXT, currentStep, startMfaService, wrongCode } from '../mfa.testing.js';
 
 describe('mfa.verify-challenge', () => {
-  let service: ServiceUnderTest;
+  let service: ServiceUnderTest<'mfa'>;
   let secret: string;
   const verify = (code: string, userId = 'u1') =>
     service.call(MfaRpc.verifyChallenge, { userId, code, context: CONTEXT });
@@ -27,6 +27,19 @@ describe('mfa.verify-challenge', () => {
       type: 'MfaChallengeVerified',
       data: { step: currentStep(service), verifiedAt: service.clock.now().toISOString(), context: CONTEXT },
     });
+  });
+
+  it('does not act on a request whose caller has stopped waiting: the code stays unused, nothing is recorded', async () => {
+    const code = appCode(secret, currentStep(service));
+    const before = await storedTypes();
+    const late = await service.call(
+      MfaRpc.verifyChallenge,
+      { userId: 'u1', code, context: CONTEXT },
+      { timeoutMs: -1 },
+    );
+    expect(late).toMatchObject({ ok: false, error: { code: 'service_unavailable' } });
+    expect(await storedTypes()).toEqual(before);
+    expect(await verify(code)).toEqual({ ok: true, value: { verified: true } });
   });
 
   it('answers a replayed code exactly like a wrong one; only the event tells them apart', async () => {

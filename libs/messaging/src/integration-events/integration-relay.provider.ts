@@ -1,6 +1,6 @@
 import { type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { INTEGRATION_TOPICS, type ServiceName } from '#contracts';
-import { CONFIG, type Config } from '#config';
+import { CONFIG, type CommonConfig } from '#config';
 import { EVENT_STORE, type EventStore } from '#event-store';
 import { kafkaConnectionOf } from '../kafka/kafka-connection.js';
 import { InProcessIntegrationEventPublisher, KafkaIntegrationEventPublisher } from './integration-event-publisher.js';
@@ -26,7 +26,7 @@ export function integrationRelayProvider(
   return {
     provide: IntegrationEventRelay,
     inject: [CONFIG, EVENT_STORE],
-    useFactory: (config: Config, store: EventStore) => {
+    useFactory: (config: CommonConfig, store: EventStore) => {
       const kafka = kafkaConnectionOf(config);
       const publisher = kafka
         ? new KafkaIntegrationEventPublisher(service, kafka)
