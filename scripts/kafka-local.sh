@@ -22,7 +22,9 @@
 # Environment: KAFKA_SECURITY (sasl_ssl), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
 # KAFKA_TOPIC_PREFIX (empty), KAFKA_START_TIMEOUT (90 s), KAFKA_STOP_TIMEOUT (30 s),
 # KAFKA_HEAP_OPTS (-Xmx512m -Xms256m), KAFKA_JVM_PERFORMANCE_OPTS (G1, C1 only),
-# KAFKA_CACHE_DIR (.cache/kafka), JAVA_HOME.
+# KAFKA_CACHE_DIR (.cache/kafka), KAFKA_JARS_DIR (KAFKA_CACHE_DIR: the fetched broker is
+# <dir>/<version>/libs, so a second broker with its own cache, e.g. the fault tests', reuses
+# the first one's download), JAVA_HOME.
 # The broker binds to 127.0.0.1 only. The pinned version lives in scripts/kafka/pom.xml.
 set -euo pipefail
 
@@ -43,7 +45,9 @@ HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}"
 JVM_PERFORMANCE_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:TieredStopAtLevel=1}"
 
 VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM")"
-LIBS="$CACHE/$VERSION/libs"
+JARS="${KAFKA_JARS_DIR:-$CACHE}"
+case "$JARS" in /*) ;; *) JARS="$PWD/$JARS" ;; esac
+LIBS="$JARS/$VERSION/libs"
 DATA="$CACHE/data"
 DATA_VERSION_FILE="$CACHE/data.kafka-version"
 LOGS="$CACHE/logs"

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensureWritableDataDir } from './data-dir.js';
 
 /**
  * A development key kept in DATA_DIR when the environment gives none: read it,
@@ -11,10 +12,10 @@ import { dirname } from 'node:path';
  * and nobody ever reads a half-written file. Errors name the file, never a key.
  */
 export function readOrCreateKeyFile(path: string, generate: () => string): { contents: string; created: boolean } {
+  ensureWritableDataDir(dirname(path));
   const existing = readKeyFile(path);
   if (existing !== null) return { contents: existing, created: false };
 
-  mkdirSync(dirname(path), { recursive: true });
   const contents = generate();
   const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
   try {

@@ -5,3 +5,4 @@ export * from './exit-on-startup-failure.js';
 export * from './config.module.js';
 export * from './development-key-file.js';
 export * from './clock.js';
+export * from './data-dir.js';

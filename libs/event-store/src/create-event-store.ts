@@ -1,5 +1,5 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureWritableDataDir } from '#config';
 import type { EventStore } from './event-store.port.js';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.js';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
@@ -19,16 +19,6 @@ export function createEventStore(options: CreateEventStoreOptions): EventStore {
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(options.service)) {
     throw new Error(`service name ${JSON.stringify(options.service)} cannot name an event-store file`);
   }
-  try {
-    mkdirSync(options.dataDir, { recursive: true });
-    accessSync(options.dataDir, constants.W_OK);
-  } catch (error) {
-    throw new Error(`DATA_DIR ${options.dataDir} is not writable: ${errorCode(error)}`);
-  }
+  ensureWritableDataDir(options.dataDir);
   return new SqliteEventStore(join(options.dataDir, `${options.service}.sqlite`));
-}
-
-function errorCode(error: unknown): string {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
-  return error instanceof Error ? error.message : String(error);
 }
