@@ -10,6 +10,8 @@ declare module 'vitest' {
     kafkaClients: KafkaClients;
     /** TLS, SCRAM logins and ACLs (the repo's broker by default); false for a plaintext broker. */
     kafkaSecured: boolean;
+    /** The broker's log directory, when it is the repo's broker on this machine; else null. */
+    kafkaDataDir: string | null;
   }
 }
 
@@ -24,6 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('kafkaBrokerSource', broker.source);
   project.provide('kafkaClients', broker.clients);
   project.provide('kafkaSecured', broker.secured);
+  project.provide('kafkaDataDir', broker.dataDir);
   return () => broker.release();
 }
 

@@ -22,6 +22,8 @@ export interface KafkaBroker {
   /** TLS and a SCRAM login per principal, with ACLs; false for a plaintext development broker. */
   readonly secured: boolean;
   readonly clients: KafkaClients;
+  /** The broker's log directory when it is the repo's own broker on this machine, else null. */
+  readonly dataDir: string | null;
   /** What makes `acquireKafkaBroker` in another process (a benchmark) find this same broker. */
   readonly env: Readonly<Record<string, string>>;
   /** Stops what this call started; a broker that was already there is left running. */
@@ -82,7 +84,7 @@ export async function acquireKafkaBroker(options: AcquireKafkaBrokerOptions = {}
 
 function plaintextBroker(brokers: string, source: KafkaBrokerSource, release: () => Promise<void>): KafkaBroker {
   const env = { KAFKA_BROKERS: brokers };
-  return { brokers, source, secured: false, clients: perPrincipal(() => env), env, release };
+  return { brokers, source, secured: false, clients: perPrincipal(() => env), dataDir: null, env, release };
 }
 
 /** Reads `<principal>.env` for every principal, as `scripts/kafka-local.sh start` wrote them. */
@@ -99,7 +101,9 @@ function brokerFromClientsDir(dir: string, source: KafkaBrokerSource, release: (
   const brokers = clients.admin['KAFKA_BROKERS'];
   if (!brokers) throw new Error(`${join(dir, 'admin.env')} names no KAFKA_BROKERS`);
   const secured = clients.admin['KAFKA_SASL_USERNAME'] !== undefined;
-  return { brokers, source, secured, clients, env: { KAFKA_CLIENTS_DIR: dir }, release };
+  // scripts/kafka-local.sh keeps the clients folder beside the broker's data.
+  const dataDir = existsSync(join(dir, '..', 'data')) ? resolve(dir, '..', 'data') : null;
+  return { brokers, source, secured, clients, dataDir, env: { KAFKA_CLIENTS_DIR: dir }, release };
 }
 
 function perPrincipal(envOf: (principal: KafkaPrincipal) => KafkaClientEnv): KafkaClients {
