@@ -18,7 +18,8 @@ const shared = {
 /**
  * Three layers (STYLE.md): unit specs beside the source; integration specs
  * against a real Kafka broker and each event-store adapter; end-to-end specs
- * that start the system as processes from dist/ and drive it over HTTP.
+ * that start the system as processes from dist/ and drive it over HTTP. Then
+ * the fault specs, which stop and start a broker of their own under load.
  */
 export default defineConfig({
   ...shared,
@@ -52,6 +53,19 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'fault',
+          include: ['test/fault/**/*.spec.ts'],
+          // Each spec starts, stops and restarts a broker of its own (test/fault/fault-broker.ts),
+          // never the one the integration and e2e specs share: last, and one spec at a time.
+          sequence: { groupOrder: 3 },
+          fileParallelism: false,
+          testTimeout: 240_000,
+          hookTimeout: 180_000,
         },
       },
     ],

@@ -61,6 +61,7 @@ const decider = mfaEnrollmentDecider();
 const code = codeAt({ secret, now, ...DEFAULT_TOTP_PARAMETERS });
 const wrongCode = code === '000000' ? '000001' : '000000';
 const context = { ip: '127.0.0.1', userAgent: 'bench' };
+const challengeId = '6f1c0f5e-4b8e-4c1e-9a51-1d6a4f1e2b3c';
 const key = new ScureBase32Plugin().decode(secret);
 const currentStep = timeStep(now, DEFAULT_TOTP_PARAMETERS.period);
 
@@ -82,7 +83,7 @@ function fullCheck(typed: string): void {
     period,
     window: ACCEPTED_DRIFT_STEPS,
   });
-  const command: MfaEnrollmentCommand = { type: 'VerifyChallenge', data: { now, matchedStep, context } };
+  const command: MfaEnrollmentCommand = { type: 'VerifyChallenge', data: { now, matchedStep, challengeId, context } };
   sink += decider.decide(command, state).length;
 }
 
@@ -113,7 +114,7 @@ const CANDIDATES: ReadonlyArray<readonly [name: string, run: () => void]> = [
     '  decide only',
     () =>
       (sink += decider.decide(
-        { type: 'VerifyChallenge', data: { now, matchedStep: currentStep, context } },
+        { type: 'VerifyChallenge', data: { now, matchedStep: currentStep, challengeId, context } },
         state,
       ).length),
   ],

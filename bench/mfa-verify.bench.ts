@@ -18,6 +18,7 @@
  *   node dist/bench/mfa-verify.bench.js [successUsers] [longStreamEvents]
  */
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +47,11 @@ const FAILURE_USERS = 64;
 const SHORT_SAMPLES = 300;
 const SHORT_STREAM_EVENTS = 10;
 const CONTEXT = { ip: '203.0.113.7', userAgent: 'bench' };
-const LOCK_OUT_OFF = { MFA_MAX_FAILED_ATTEMPTS: '1000000000', MFA_LOCKOUT_SECONDS: '1' };
+const LOCK_OUT_OFF = {
+  MFA_MAX_FAILED_ATTEMPTS: '1000000000',
+  MFA_LOCKOUT_SECONDS: '1',
+  MFA_PERMANENT_LOCK_AFTER: '1000000000',
+};
 
 type Call = <R extends Rpc>(rpc: R, payload: RequestOf<R>) => Promise<z.output<R['response']>>;
 
@@ -78,7 +83,7 @@ async function activeUsers(call: Call, prefix: string, count: number): Promise<s
 /** A wrong code: answered invalid_code, anything else stops the benchmark. */
 async function failOnce(call: Call, userId: string): Promise<void> {
   try {
-    await call(MfaRpc.verifyChallenge, { userId, code: '000000', context: CONTEXT });
+    await call(MfaRpc.verifyChallenge, { userId, code: '000000', context: CONTEXT, challengeId: randomUUID() });
   } catch (error) {
     if (error instanceof DomainError && error.code === 'invalid_code') return;
     throw error;
@@ -92,6 +97,7 @@ const successPath = (call: Call, prefix: string, secrets: readonly string[]) => 
     userId: `${prefix}-${index}`,
     code: code(secrets[index]!, stepNow() + 1),
     context: CONTEXT,
+    challengeId: randomUUID(),
   });
 };
 

@@ -8,7 +8,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireKafkaBroker } from '#testing';
 
-const BENCHMARKS = ['event-store', 'argon2', 'mfa-verify-cost', 'reply-validation', 'sealing', 'kafka-rpc', 'mfa-verify', 'login'];
+const BENCHMARKS = [
+  'event-store',
+  'argon2',
+  'mfa-verify-cost',
+  'reply-validation',
+  'sealing',
+  'kafka-rpc',
+  'mfa-verify',
+  'login',
+];
 /** The others measure in-process: a run of only those needs no broker. */
 const ON_KAFKA = new Set(['kafka-rpc', 'mfa-verify', 'login']);
 const selected = process.argv.length > 2 ? process.argv.slice(2) : BENCHMARKS;

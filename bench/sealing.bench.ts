@@ -61,7 +61,12 @@ function measure(call: () => void): { medianUs: number; bestUs: number } {
 const password = measure(() =>
   roundTrip(
     IdentityRpc.verifyCredentials,
-    { email: 'ada@example.com', password: 'correct horse battery' },
+    {
+      email: 'ada@example.com',
+      password: 'correct horse battery',
+      addressAllowed: true,
+      context: { ip: '::1', userAgent: 'b' },
+    },
     keys.identity,
   ),
 );

@@ -8,8 +8,10 @@
 // match names by prefix only, so a service's namespace `<prefix><service>.` holds
 // both its request topics and their `.reply` topics: the service may read and
 // write both, the gateway too. A service still cannot touch another service's
-// topics, nor the gateway the integration topics, and a service replies only on the
-// request topic's own `.reply` topic (KafkaRequestServer), whatever the request names.
+// request topics, nor write another's integration topic; the gateway reads the
+// integration topics and writes none, and identity reads its own and mfa's (both
+// for revoked sessions). A service replies only on the request topic's own
+// `.reply` topic (KafkaRequestServer), whatever the request names.
 import kafkajs from 'kafkajs';
 import { kafkaConnection, readEnvFile } from './client-env.mjs';
 
@@ -40,12 +42,19 @@ function installationAcls(prefix) {
       allow('gateway', TOPIC, PREFIXED, `${prefix}${service}.`, [CREATE, DESCRIBE, WRITE, READ]),
     ),
     ...allow('gateway', GROUP, PREFIXED, `${prefix}gateway-`, [READ]),
+    // gateway: reads the integration topics (its view of revoked sessions), in groups `gateway-*`; writes none.
+    ...allow('gateway', TOPIC, PREFIXED, `${prefix}auth.`, [DESCRIBE, READ]),
     // each service: its own request and reply topics, its integration topic (write only), its one group.
     ...SERVICES.flatMap((service) => [
       ...allow(service, TOPIC, PREFIXED, `${prefix}${service}.`, [CREATE, DESCRIBE, READ, WRITE]),
       ...allow(service, TOPIC, LITERAL, `${prefix}auth.${service}.events`, [CREATE, DESCRIBE, WRITE]),
       ...allow(service, GROUP, LITERAL, `${prefix}${service}`, [READ]),
     ]),
+    // identity: reads its own and mfa's integration events (a password, role or MFA change revokes the
+    // user's other sessions), in its one group for that.
+    ...allow('identity', TOPIC, LITERAL, `${prefix}auth.identity.events`, [READ]),
+    ...allow('identity', TOPIC, LITERAL, `${prefix}auth.mfa.events`, [DESCRIBE, READ]),
+    ...allow('identity', GROUP, LITERAL, `${prefix}identity-session-revocation`, [READ]),
     // subscriber: reads the integration topics, in groups `subscriber-*`; nothing else.
     ...allow('subscriber', TOPIC, PREFIXED, `${prefix}auth.`, [DESCRIBE, READ]),
     ...allow('subscriber', GROUP, PREFIXED, `${prefix}subscriber-`, [READ]),

@@ -12,19 +12,29 @@ describe.each<SystemMode>(['embedded', 'distributed'])('GET /health (%s)', (mode
     await system?.stop({ removeData: true });
   });
 
-  it('reaches identity, mfa and policy through the transport', async () => {
+  it('reaches identity, mfa and policy through the transport, and says how their relays are doing', async () => {
     const response = await fetch(`${system.baseUrl}/health`);
     expect(response.status).toBe(200);
     const body = await response.json();
     const transport = mode === 'embedded' ? 'in-process' : 'kafka';
+    const relay = { state: 'running', since: expect.any(String), lag: expect.any(Number) };
     expect(body).toEqual({
       status: 'up',
       services: {
-        identity: { service: 'identity', status: 'up', transport, eventStore: 'sqlite' },
-        mfa: { service: 'mfa', status: 'up', transport, eventStore: 'sqlite' },
-        policy: { service: 'policy', status: 'up', transport, eventStore: 'sqlite' },
+        identity: { service: 'identity', status: 'up', transport, eventStore: 'sqlite', relay },
+        mfa: { service: 'mfa', status: 'up', transport, eventStore: 'sqlite', relay },
+        policy: { service: 'policy', status: 'up', transport, eventStore: 'sqlite', relay },
       },
     });
+    // Every relay catches up: nothing of its service's streams left to publish.
+    await expect
+      .poll(async () => {
+        const { services } = (await (await fetch(`${system.baseUrl}/health`)).json()) as {
+          services: Record<string, { relay: { lag: number } }>;
+        };
+        return Object.values(services).map((service) => service.relay.lag);
+      })
+      .toEqual([0, 0, 0]);
   });
 
   it('serves the OpenAPI document and the JWKS', async () => {

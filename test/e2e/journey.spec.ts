@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import {
   apiClient,
   kafkaClientFor,
@@ -21,6 +21,8 @@ import {
  */
 const ADMIN = { email: 'admin@example.com', password: 'correct horse battery staple' };
 const PASSWORD = 'a-long-enough-password';
+/** What an admin gives a new user; replaced at the first sign-in. */
+const ADMIN_SET_PASSWORD = 'an-admin-chose-this-one';
 
 interface Enrollment {
   secret: string;
@@ -32,6 +34,9 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
   let system: RunningSystem;
   let api: ApiClient;
   let adminToken: string;
+  /** The admin's session: its refresh token gets a fresh access token (5 minutes) before each test that may need it. */
+  let adminRefreshToken: string;
+  let adminTokenAt = 0;
   const secrets: string[] = [];
   const tokens: string[] = [];
 
@@ -45,9 +50,30 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
     return String(response.body.accessToken);
   };
 
+  /** The first sign-in with a password someone else set: only a password change, to PASSWORD. */
+  const replaceSetPassword = async (email: string, setPassword = ADMIN_SET_PASSWORD) => {
+    const first = await login(email, setPassword);
+    expect(first.body).toMatchObject({ status: 'password_change_required', expiresIn: 300 });
+    expect(first.body.accessToken).toBeUndefined();
+    const token = String(first.body.passwordChangeToken);
+    tokens.push(token);
+    expect((await api.get('/v1/me', { token })).status).toBe(403);
+    const changed = await api.post(
+      '/v1/me/password',
+      { currentPassword: setPassword, newPassword: PASSWORD },
+      { token },
+    );
+    expect(changed).toMatchObject({ status: 200, body: { changedAt: expect.any(String) } });
+  };
+
   const createUser = async (email: string, roles: string[] = []) => {
-    const response = await api.post('/v1/admin/users', { email, password: PASSWORD, roles }, { token: adminToken });
+    const response = await api.post(
+      '/v1/admin/users',
+      { email, password: ADMIN_SET_PASSWORD, roles },
+      { token: adminToken },
+    );
     expect(response.status).toBe(201);
+    await replaceSetPassword(email);
     return String(response.body.id);
   };
 
@@ -68,6 +94,27 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
     return { secret, step };
   };
 
+  /** Password, then the code of `step`: the session's tokens. */
+  const signInWithCode = async (email: string, secret: string, step: number, password = PASSWORD) => {
+    const challenge = await login(email, password);
+    expect(challenge.body.status).toBe('mfa_required');
+    const signedIn = await api.post('/v1/auth/login/mfa', {
+      mfaToken: challenge.body.mfaToken,
+      code: totpAt(secret, step),
+    });
+    expect(signedIn.body).toMatchObject({ status: 'authenticated', expiresIn: 300 });
+    const session = {
+      accessToken: String(signedIn.body.accessToken),
+      refreshToken: String(signedIn.body.refreshToken),
+    };
+    tokens.push(session.accessToken, session.refreshToken);
+    return session;
+  };
+
+  /** Waits (a few seconds at most) until the gateway refuses `token`: a revocation travels as an event. */
+  const refusedSoon = (token: string) =>
+    expect.poll(async () => (await api.get('/v1/me', { token })).status, { timeout: 15_000, interval: 200 }).toBe(401);
+
   beforeAll(async () => {
     system = await startSystem({
       mode,
@@ -80,9 +127,27 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
       },
     });
     api = apiClient(system.baseUrl);
-    const response = await api.post('/v1/auth/login', ADMIN);
-    expect(response.body.status).toBe('authenticated');
-    adminToken = String(response.body.accessToken);
+    // The bootstrap admin has no MFA yet: the first sign-in may only enrol (administration needs a code).
+    const first = await api.post('/v1/auth/login', ADMIN);
+    expect(first.body).toMatchObject({ status: 'mfa_enrollment_required', tokenType: 'Bearer' });
+    const enrolOnly = String(first.body.accessToken);
+    tokens.push(enrolOnly);
+    expect(await api.get('/v1/admin/policies', { token: enrolOnly })).toMatchObject({ status: 403 });
+    const { secret, step } = await activateMfa(enrolOnly);
+    const signedIn = await signInWithCode(ADMIN.email, secret, step + 1, ADMIN.password);
+    adminToken = signedIn.accessToken;
+    adminRefreshToken = signedIn.refreshToken;
+    adminTokenAt = Date.now();
+  });
+
+  beforeEach(async () => {
+    if (!adminRefreshToken || Date.now() - adminTokenAt < 120_000) return;
+    const refreshed = await api.post('/v1/auth/refresh', { refreshToken: adminRefreshToken });
+    expect(refreshed.status).toBe(200);
+    adminToken = String(refreshed.body.accessToken);
+    adminRefreshToken = String(refreshed.body.refreshToken);
+    tokens.push(adminToken, adminRefreshToken);
+    adminTokenAt = Date.now();
   });
 
   afterAll(async () => {
@@ -145,6 +210,9 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
     const strongToken = String(right.body.accessToken);
     tokens.push(strongToken);
     expect(jwtClaims(strongToken)).toMatchObject({ sub: aliceId, amr: ['pwd', 'otp'] });
+    // The wrong code above did not use the mfaToken up; the right one did: not even the next step's code gets in with it.
+    const reused = await api.post('/v1/auth/login/mfa', { mfaToken, code: totpAt(secret, step + 2) });
+    expect(reused).toMatchObject({ status: 401, body: { error: 'invalid_mfa_token' } });
 
     const replayLogin = await login('alice@example.com');
     const replay = await api.post('/v1/auth/login/mfa', { mfaToken: replayLogin.body.mfaToken, code });
@@ -253,8 +321,15 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
       expect(await login('dan@example.com')).toMatchObject({ status: 403, body: { error: 'ip_not_allowed' } });
       const forged = await login('dan@example.com', PASSWORD, { 'x-forwarded-for': '10.1.2.3' });
       expect(forged).toMatchObject({ status: 403, body: { error: 'ip_not_allowed' } });
-      // A wrong password stays a wrong password: the allow-list reveals nothing about credentials.
-      expect((await login('dan@example.com', 'not-the-password!')).status).toBe(401);
+      // Refused whatever the password, and for an address nobody has alike: no oracle for either.
+      expect(await login('dan@example.com', 'not-the-password!')).toMatchObject({
+        status: 403,
+        body: { error: 'ip_not_allowed' },
+      });
+      expect(await login('nobody-at-all@example.com', 'not-the-password!')).toMatchObject({
+        status: 403,
+        body: { error: 'ip_not_allowed' },
+      });
     } finally {
       const lift = await api.put('/v1/admin/policies/ip-allowlist', { cidrs: [] }, { token: adminToken });
       expect(lift).toMatchObject({ status: 200, body: { ipAllowlist: [] } });
@@ -308,14 +383,19 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
 
     const tenant = await api.post(
       '/v1/admin/organisations',
-      { name: 'Other Ltd', adminEmail: 'boss@other.example', adminPassword: PASSWORD },
+      { name: 'Other Ltd', adminEmail: 'boss@other.example', adminPassword: ADMIN_SET_PASSWORD },
       { token: adminToken },
     );
     expect(tenant).toMatchObject({
       status: 201,
       body: { name: 'Other Ltd', id: expect.any(String), adminId: expect.any(String) },
     });
-    const otherAdmin = await accessToken('boss@other.example');
+    await replaceSetPassword('boss@other.example');
+    // An admin of the new tenant enrols before administering anything, as the operator did.
+    const bossFirst = await login('boss@other.example');
+    expect(bossFirst.body.status).toBe('mfa_enrollment_required');
+    const boss = await activateMfa(String(bossFirst.body.accessToken));
+    const otherAdmin = (await signInWithCode('boss@other.example', boss.secret, boss.step + 1)).accessToken;
     const reset = await api.post(`/v1/admin/users/${frankId}/mfa/reset`, { reason: 'x' }, { token: otherAdmin });
     expect(reset).toMatchObject({ status: 404, body: { error: 'not_found' } });
     expect((await api.get(`/v1/admin/users/${frankId}/mfa/events`, { token: otherAdmin })).status).toBe(404);
@@ -340,7 +420,9 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
   });
 
   it('answers an unknown email and a wrong password the same way, in the same time', async () => {
-    await createUser('gina@example.com');
+    // Four users, three wrong passwords each: below the per-account delay that starts after five.
+    const known = ['gina@example.com', 'gina2@example.com', 'gina3@example.com', 'gina4@example.com'];
+    for (const email of known) await createUser(email);
     const unknown = await login('nobody@example.com', 'wrong-password-123');
     const wrong = await login('gina@example.com', 'wrong-password-123');
     expect(unknown.status).toBe(401);
@@ -351,7 +433,7 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
     for (let round = 0; round < 12; round++) {
       for (const [kind, email] of [
         ['unknown', `nobody${round}@example.com`],
-        ['wrong', 'gina@example.com'],
+        ['wrong', known[(round + 1) % known.length]!],
       ] as const) {
         const started = performance.now();
         expect((await login(email, 'wrong-password-123')).status).toBe(401);
@@ -377,10 +459,137 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
       body: { error: 'invalid_credentials' },
     });
     expect(await change(PASSWORD, 'short')).toMatchObject({ status: 400, body: { error: 'weak_password' } });
+    expect(await change(PASSWORD, 'password1234')).toMatchObject({
+      status: 400,
+      body: { error: 'password_too_common' },
+    });
     expect(await change(PASSWORD, newPassword)).toMatchObject({ status: 200, body: { changedAt: expect.any(String) } });
     expect((await login('hana@example.com')).status).toBe(401);
     expect((await login('hana@example.com', newPassword)).body.status).toBe('authenticated');
   });
+
+  it("throttles a user's password after five failures, an unknown address alike, and lets an admin unlock", async () => {
+    const ivanId = await createUser('ivan@example.com');
+    const attempts = async (email: string) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await login(email, 'not-ivans-password')).status);
+      return statuses;
+    };
+    expect(await attempts('ivan@example.com')).toEqual([401, 401, 401, 401, 401, 429]);
+    // Within a second of the fifth failure even the right password waits, unchecked.
+    const waiting = await login('ivan@example.com', PASSWORD);
+    expect(waiting).toMatchObject({ status: 429, body: { error: 'too_many_attempts' } });
+    expect(Number(waiting.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await attempts('nobody-ivan@example.com')).toEqual([401, 401, 401, 401, 401, 429]);
+
+    const unlock = await api.post(`/v1/admin/users/${ivanId}/unlock`, { reason: 'ivan called' }, { token: adminToken });
+    expect(unlock).toMatchObject({ status: 200, body: { locked: false } });
+    // The count started again: four wrong passwords are answered at once, then the right one signs in.
+    for (let i = 0; i < 4; i++) expect((await login('ivan@example.com', 'not-ivans-password')).status).toBe(401);
+    expect((await login('ivan@example.com')).body.status).toBe('authenticated');
+  });
+
+  it('lets an admin set a new password, which the user must change at the next sign-in', async () => {
+    const judyId = await createUser('judy@example.com');
+    const reset = await api.post(
+      `/v1/admin/users/${judyId}/password`,
+      { password: 'the-helpdesk-chose-this' },
+      { token: adminToken },
+    );
+    expect(reset).toMatchObject({ status: 200, body: { passwordChangeRequired: true, setAt: expect.any(String) } });
+    secrets.push('the-helpdesk-chose-this');
+    expect((await login('judy@example.com')).status).toBe(401);
+    await replaceSetPassword('judy@example.com', 'the-helpdesk-chose-this');
+    expect((await login('judy@example.com')).body.status).toBe('authenticated');
+    const common = await api.post(
+      `/v1/admin/users/${judyId}/password`,
+      { password: 'qwertyuiopasdfgh' },
+      { token: adminToken },
+    );
+    expect(common).toMatchObject({ status: 400, body: { error: 'password_too_common' } });
+  });
+
+  it('refreshes a session, ends it on a replayed refresh token, lists and revokes sessions, and logs out', async () => {
+    await createUser('kim@example.com');
+    const first = await login('kim@example.com');
+    expect(first.body).toMatchObject({ status: 'authenticated', expiresIn: 300, refreshToken: expect.any(String) });
+    expect(first.headers.get('cache-control')).toBe('no-store');
+    const [laptop, phone] = [first.body, (await login('kim@example.com')).body].map((body) => ({
+      accessToken: String(body.accessToken),
+      refreshToken: String(body.refreshToken),
+    }));
+    tokens.push(laptop!.accessToken, laptop!.refreshToken, phone!.accessToken, phone!.refreshToken);
+
+    const refreshed = await api.post('/v1/auth/refresh', { refreshToken: laptop!.refreshToken });
+    expect(refreshed).toMatchObject({ status: 200, body: { status: 'authenticated', expiresIn: 300 } });
+    const rotated = String(refreshed.body.refreshToken);
+    tokens.push(rotated, String(refreshed.body.accessToken));
+    expect(jwtClaims(String(refreshed.body.accessToken))['sid']).toBe(jwtClaims(laptop!.accessToken)['sid']);
+
+    const listed = await api.get<{ sessions: { id: string; current: boolean; ip: string }[] }>('/v1/me/sessions', {
+      token: String(refreshed.body.accessToken),
+    });
+    expect(listed.status).toBe(200);
+    expect(listed.body.sessions.map((session) => [session.id, session.current])).toEqual([
+      [jwtClaims(phone!.accessToken)['sid'], false],
+      [jwtClaims(laptop!.accessToken)['sid'], true],
+    ]);
+
+    // The spent refresh token comes back (a copy in a thief's hands): the whole session ends.
+    const replay = await api.post('/v1/auth/refresh', { refreshToken: laptop!.refreshToken });
+    expect(replay).toMatchObject({ status: 401, body: { error: 'invalid_refresh_token' } });
+    expect(replay.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(await api.post('/v1/auth/refresh', { refreshToken: rotated })).toMatchObject({ status: 401 });
+    await refusedSoon(String(refreshed.body.accessToken));
+
+    // From the phone: the list no longer shows the laptop; ending the phone's own session is a logout.
+    const remaining = await api.get<{ sessions: { id: string }[] }>('/v1/me/sessions', { token: phone!.accessToken });
+    expect(remaining.body.sessions.map((session) => session.id)).toEqual([jwtClaims(phone!.accessToken)['sid']]);
+    expect(await api.delete(`/v1/me/sessions/${crypto.randomUUID()}`, { token: phone!.accessToken })).toMatchObject({
+      status: 404,
+    });
+    expect(await api.post('/v1/auth/logout', { refreshToken: phone!.refreshToken })).toMatchObject({ status: 204 });
+    await refusedSoon(phone!.accessToken);
+    expect(await api.post('/v1/auth/refresh', { refreshToken: phone!.refreshToken })).toMatchObject({ status: 401 });
+  });
+
+  it("revokes a user's other sessions when they change their password, and all of them at an MFA reset", async () => {
+    const lenaId = await createUser('lena@example.com');
+    const here = await accessToken('lena@example.com');
+    const elsewhere = (await login('lena@example.com')).body;
+    tokens.push(String(elsewhere.accessToken), String(elsewhere.refreshToken));
+    const newPassword = 'lenas-new-long-password';
+    secrets.push(newPassword);
+
+    const change = await api.post('/v1/me/password', { currentPassword: PASSWORD, newPassword }, { token: here });
+    expect(change.status).toBe(200);
+    await refusedSoon(String(elsewhere.accessToken));
+    expect(await api.post('/v1/auth/refresh', { refreshToken: elsewhere.refreshToken })).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_refresh_token' },
+    });
+    // The session the change was made in goes on.
+    expect((await api.get('/v1/me', { token: here })).status).toBe(200);
+
+    // Lost phone: the admin's reset ends every session of the user, this one too, and its refresh token.
+    const { secret, step } = await activateMfa(here);
+    const withCode = await signInWithCode('lena@example.com', secret, step + 1, newPassword);
+    const refreshed = await api.post('/v1/auth/refresh', { refreshToken: withCode.refreshToken });
+    expect(refreshed.status).toBe(200);
+    const reset = await api.post(
+      `/v1/admin/users/${lenaId}/mfa/reset`,
+      { reason: 'phone lost' },
+      { token: adminToken },
+    );
+    expect(reset).toMatchObject({ status: 200, body: { status: 'inactive' } });
+    await refusedSoon(String(refreshed.body.accessToken));
+    await refusedSoon(here);
+    expect(await api.post('/v1/auth/refresh', { refreshToken: refreshed.body.refreshToken })).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_refresh_token' },
+    });
+    expect((await login('lena@example.com', newPassword)).body.status).toBe('authenticated');
+  }, 60_000);
 
   it('refuses forged, foreign and misused tokens', async () => {
     const [, payload] = adminToken.split('.');
@@ -433,11 +642,14 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
       await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value?.toString() ?? '') });
       const aliceEvents = () => seen.filter((text) => text.includes('MfaActivated')).length;
       await expect.poll(aliceEvents, { timeout: 30_000 }).toBeGreaterThan(0);
+      await expect.poll(() => seen.some((text) => text.includes('SessionRevoked')), { timeout: 30_000 }).toBe(true);
     } finally {
       await consumer.disconnect();
     }
     const all = seen.join('\n');
     for (const secret of secrets) expect(all).not.toContain(secret);
+    // Sessions are published (the gateway refuses a revoked one's tokens), never a token of theirs.
+    for (const token of tokens) expect(all).not.toContain(token.split('.').at(-1));
     expect(all).not.toContain('$argon2');
     expect(all).not.toContain(PASSWORD);
     const event = JSON.parse(seen.find((text) => text.includes('MfaActivated'))!);
@@ -456,7 +668,15 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
     const kafkaPasswords = Object.values(inject('kafkaClients')).flatMap(({ KAFKA_SASL_PASSWORD_FILE: file }) =>
       file ? [readFileSync(file, 'utf8').trim()] : [],
     );
-    for (const secret of [...secrets, ...tokens, ADMIN.password, PASSWORD, adminToken, ...kafkaPasswords])
+    for (const secret of [
+      ...secrets,
+      ...tokens,
+      ADMIN.password,
+      PASSWORD,
+      ADMIN_SET_PASSWORD,
+      adminToken,
+      ...kafkaPasswords,
+    ])
       expect(logs).not.toContain(secret);
     expect(logs).not.toContain('$argon2');
   });

@@ -13,6 +13,8 @@ import { ensureTopics, serviceTopics } from '#messaging';
 import { kafkaClientFor, kafkaConnectionFor, type KafkaClientEnv } from '#testing';
 
 const kafka = inject('kafkaClients');
+/** identity's consumer group of `auth.identity.events` and `auth.mfa.events` (RevokeOtherSessionsProcess). */
+const SESSION_REVOCATION_GROUP = 'identity-session-revocation';
 const run = randomUUID().slice(0, 8);
 const WAIT_MS = 20_000;
 
@@ -137,6 +139,23 @@ describe.skipIf(!inject('kafkaSecured'))('the secured broker (TLS, SCRAM, ACLs)'
       );
     });
 
+    it('identity reading auth.policy.events, or its events in a group other than its own for that', async () => {
+      await expect(consumeUntil(kafka.identity, SESSION_REVOCATION_GROUP, INTEGRATION_TOPICS.policy)).rejects.toThrow(
+        /not authorized/i,
+      );
+      await expect(consumeUntil(kafka.identity, `identity-acl-${run}`, INTEGRATION_TOPICS.mfa)).rejects.toThrow(
+        groupRefusal,
+      );
+    });
+
+    it('mfa reading auth.identity.events (only identity and the gateway react to it)', async () => {
+      await expect(consumeUntil(kafka.mfa, 'mfa', INTEGRATION_TOPICS.identity)).rejects.toThrow(/not authorized/i);
+    });
+
+    it('gateway reading auth.mfa.events in a group not named gateway-*', async () => {
+      await expect(consumeUntil(kafka.gateway, `acl-${run}`, INTEGRATION_TOPICS.mfa)).rejects.toThrow(groupRefusal);
+    });
+
     it("mfa joining another service's consumer group", async () => {
       await expect(consumeUntil(kafka.mfa, 'identity', MfaRpc.checkHealth.pattern)).rejects.toThrow(groupRefusal);
     });
@@ -163,6 +182,24 @@ describe.skipIf(!inject('kafkaSecured'))('the secured broker (TLS, SCRAM, ACLs)'
       // No mfa service runs during this spec (one spec file at a time): the group is ours.
       await expect(consumeUntil(kafka.mfa, 'mfa', MfaRpc.checkHealth.pattern, label)).resolves.toBe(label);
     });
+
+    it('gateway to read auth.identity.events in a gateway-* group (its view of revoked sessions)', async () => {
+      const label = `revocation-${run}`;
+      await produce(kafka.identity, INTEGRATION_TOPICS.identity, label);
+      await expect(
+        consumeUntil(kafka.gateway, `gateway-session-revocations-${run}`, INTEGRATION_TOPICS.identity, label),
+      ).resolves.toBe(label);
+    });
+
+    it.each([INTEGRATION_TOPICS.identity, INTEGRATION_TOPICS.mfa])(
+      'identity to read %s in its session revocation group (credential changes revoke sessions)',
+      async (topic) => {
+        const label = `credential-change-${run}-${topic}`;
+        await produce(topic === INTEGRATION_TOPICS.mfa ? kafka.mfa : kafka.identity, topic, label);
+        // No identity service runs during this spec (one spec file at a time): the group is ours.
+        await expect(consumeUntil(kafka.identity, SESSION_REVOCATION_GROUP, topic, label)).resolves.toBe(label);
+      },
+    );
 
     it('subscriber to read auth.mfa.events in a subscriber-* group', async () => {
       const label = `event-${run}`;

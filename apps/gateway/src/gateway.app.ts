@@ -2,9 +2,14 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import type { GatewayConfig } from '#config';
 import { callerTopics, ensureTopics, kafkaConnectionOf } from '#messaging';
+import { SessionRevocations } from './auth/session-revocations.js';
 import { GatewayModule } from './gateway.module.js';
+
+/** How long a start waits for the revoked sessions of the last minutes (on Kafka: its services may be starting too). */
+const REVOCATIONS_CATCH_UP_MS = 60_000;
 
 /** The gateway's HTTP application, listening on HOST:PORT. */
 export async function startGateway(config: GatewayConfig, logger?: LoggerService | false): Promise<INestApplication> {
@@ -22,6 +27,14 @@ export async function startGateway(config: GatewayConfig, logger?: LoggerService
   // X-Forwarded-For entry), so a client cannot choose its IP by sending the header.
   app.set('trust proxy', config.TRUST_PROXY ? 1 : false);
   app.disable('x-powered-by');
+  // Standard security headers. The default Content-Security-Policy ('self' only) keeps /docs working;
+  // not `upgrade-insecure-requests`, which would send the docs' own scripts to https on a plain-http dev port.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // Answers carry tokens, secrets, QR codes and personal data: no cache, shared or private, keeps any.
+  app.use((_request: unknown, response: { setHeader(name: string, value: string): void }, next: () => void) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -32,6 +45,9 @@ export async function startGateway(config: GatewayConfig, logger?: LoggerService
       .build(),
   );
   SwaggerModule.setup('docs', app, document);
+  // Listening only once every revocation a live access token could be subject to is known.
+  await app.init();
+  await app.get(SessionRevocations).caughtUp(REVOCATIONS_CATCH_UP_MS);
   await app.listen(config.PORT, config.HOST);
   return app;
 }

@@ -7,13 +7,16 @@ import { AdminPoliciesController } from './admin/admin-policies.controller.js';
 import { AdminUsersController } from './admin/admin-users.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { JwtStrategy } from './auth/jwt.strategy.js';
+import { SessionRevocations } from './auth/session-revocations.js';
 import { TokenService } from './auth/token.service.js';
 import { HealthController } from './health/health.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
-import { LoginRateLimiter } from './login/login-rate-limiter.js';
 import { LoginController } from './login/login.controller.js';
 import { LoginService } from './login/login.service.js';
 import { MeController } from './me/me.controller.js';
+import { MySessionsController } from './sessions/my-sessions.controller.js';
+import { SessionTokensController } from './sessions/session-tokens.controller.js';
+import { loginRateLimitProviders } from './rate-limit/login-rate-limit.providers.js';
 
 @Module({})
 export class GatewayModule {
@@ -32,12 +35,21 @@ export class GatewayModule {
           sealing: sealingRecipientsOf(config),
         }),
       ],
-      controllers: [HealthController, LoginController, MeController, AdminUsersController, AdminPoliciesController],
+      controllers: [
+        HealthController,
+        LoginController,
+        SessionTokensController,
+        MeController,
+        MySessionsController,
+        AdminUsersController,
+        AdminPoliciesController,
+      ],
       providers: [
         TokenService,
         JwtStrategy,
+        SessionRevocations,
         LoginService,
-        LoginRateLimiter,
+        ...loginRateLimitProviders,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

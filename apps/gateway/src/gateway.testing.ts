@@ -9,19 +9,67 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { Test } from '@nestjs/testing';
 import jwt from 'jsonwebtoken';
-import { generateKeyPairSync } from 'node:crypto';
-import type { UserView } from '#contracts';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import {
+  IdentityRpc,
+  PolicyRpc,
+  SessionRpc,
+  type AuthMethod,
+  type SessionTokens,
+  type SignInView,
+  type UserView,
+} from '#contracts';
 import { CONFIG, loadConfig, type GatewayConfig } from '#config';
 import { processBus } from '#messaging';
 import { apiClient, CollectingLogger, FakeServices, type ApiClient } from '#testing';
 import { AuthGuard } from './auth/auth.guard.js';
 import { JwtStrategy } from './auth/jwt.strategy.js';
+import { SessionRevocations } from './auth/session-revocations.js';
 import { JWT_ALGORITHM } from './auth/signing-keys.js';
 import { AUDIENCE, TOKEN_ISSUER, TokenService, type TokenKind } from './auth/token.service.js';
 import { startGateway } from './gateway.app.js';
 import { ErrorFilter } from './http/error.filter.js';
 
 export const USER: UserView = { id: 'u-1', email: 'ada@example.com', orgId: 'org-1', roles: ['billing'] };
+
+/**
+ * Scripts the password step's services for `user`: identity names the
+ * organisation, policy lets the address in, identity accepts the password
+ * (`signIn` overrides its answer, e.g. `passwordChangeRequired`), and a
+ * completed sign-in starts a session (`sessionOf`).
+ */
+export function answerPasswordStep(
+  services: FakeServices,
+  user: UserView = USER,
+  signIn: Partial<SignInView> = {},
+): FakeServices {
+  return services
+    .answer(IdentityRpc.findLoginOrganisation, { orgId: user.orgId })
+    .answer(PolicyRpc.checkLoginAddress, { allowed: true })
+    .answer(IdentityRpc.verifyCredentials, { ...user, passwordChangeRequired: false, ...signIn })
+    .answer(SessionRpc.startSession, (request) => sessionOf(user, request));
+}
+
+/** A refresh token as identity makes one: `<sessionId>.<43 base64url characters>`. */
+export const refreshTokenOf = (sessionId: string): string => `${sessionId}.${randomBytes(32).toString('base64url')}`;
+
+/** The session identity starts for `user` after a sign-in (`identity.start-session`), with a new refresh token. */
+export function sessionOf(
+  user: UserView,
+  { amr, authenticatedAt }: { readonly amr: readonly AuthMethod[]; readonly authenticatedAt: string },
+  sessionId: string = randomUUID(),
+): SessionTokens {
+  return {
+    sessionId,
+    userId: user.id,
+    orgId: user.orgId,
+    roles: [...user.roles],
+    amr: [...amr],
+    authenticatedAt,
+    refreshToken: refreshTokenOf(sessionId),
+    refreshTokenExpiresAt: new Date(Date.now() + 24 * 3600 * 1000).toISOString(),
+  };
+}
 
 /** A fresh ES256 private key (PKCS#8 PEM), as `JWT_PRIVATE_KEY` takes it. */
 export function signingKeyPem(): string {
@@ -91,7 +139,7 @@ export async function startGatewayUnderTest(
 export async function startGuardedApp(
   controllers: Type[],
   config: GatewayConfig = gatewayConfig(),
-): Promise<HttpUnderTest & { readonly tokens: TokenService }> {
+): Promise<HttpUnderTest & { readonly tokens: TokenService; readonly revocations: SessionRevocations }> {
   const logger = new CollectingLogger();
   const moduleRef = await Test.createTestingModule({
     imports: [PassportModule],
@@ -100,6 +148,7 @@ export async function startGuardedApp(
       { provide: CONFIG, useValue: config },
       TokenService,
       JwtStrategy,
+      SessionRevocations,
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useClass: ErrorFilter },
     ],
@@ -108,5 +157,9 @@ export async function startGuardedApp(
     .compile();
   const app = moduleRef.createNestApplication({ logger });
   await app.listen(0, '127.0.0.1');
-  return { ...(await listening(app, logger)), tokens: app.get(TokenService) };
+  return {
+    ...(await listening(app, logger)),
+    tokens: app.get(TokenService),
+    revocations: app.get(SessionRevocations),
+  };
 }

@@ -1,26 +1,47 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { IdentityRpc } from '#contracts';
+import { IdentityRpc, SessionRpc } from '#contracts';
 import { ConfigModule, type IdentityConfig } from '#config';
 import { EventStoreModule } from '#event-store';
 import { healthController, integrationRelayProvider, useCaseRoute, sealingKeyRingProvider } from '#messaging';
 import { InstallationBootstrapProcess } from './bootstrap/installation-bootstrap.process.js';
 import { InstallationRepository } from './bootstrap/installation.repository.js';
 import { VerifyCredentialsHandler } from './credentials/verify-credentials.handler.js';
-import { VerifyCredentialsQuery } from './credentials/verify-credentials.query.js';
+import { SignInUsers } from './credentials/sign-in-users.js';
+import { VerifyCredentialsCommand } from './credentials/verify-credentials.command.js';
 import { EmailReservationRepository } from './email-reservation/email-reservation.repository.js';
 import { identityIntegrationEvent } from './identity.public.js';
+import { FindLoginOrganisationHandler } from './login-organisation/find-login-organisation.handler.js';
+import { FindLoginOrganisationQuery } from './login-organisation/find-login-organisation.query.js';
+import { RevokeOtherSessionsProcess } from './credential-change-revocation/revoke-other-sessions.process.js';
+import { EndSessionCommand } from './logout/end-session.command.js';
+import { EndSessionHandler } from './logout/end-session.handler.js';
+import { ListSessionsHandler } from './session-list/list-sessions.handler.js';
+import { ListSessionsQuery } from './session-list/list-sessions.query.js';
+import { RefreshSessionCommand } from './session-refresh/refresh-session.command.js';
+import { RefreshSessionHandler } from './session-refresh/refresh-session.handler.js';
+import { RevokeSessionCommand } from './session-revocation/revoke-session.command.js';
+import { RevokeSessionHandler } from './session-revocation/revoke-session.handler.js';
+import { StartSessionCommand } from './session-start/start-session.command.js';
+import { StartSessionHandler } from './session-start/start-session.handler.js';
+import { SessionRepository } from './sessions/session.repository.js';
+import { UserSessionsRepository } from './user-sessions/user-sessions.repository.js';
 import { CreateOrganisationCommand } from './organisation-creation/create-organisation.command.js';
 import { CreateOrganisationHandler } from './organisation-creation/create-organisation.handler.js';
 import { OrganisationRepository } from './organisations/organisation.repository.js';
 import { ChangePasswordCommand } from './password-change/change-password.command.js';
 import { ChangePasswordHandler } from './password-change/change-password.handler.js';
+import { SetPasswordCommand } from './password-reset/set-password.command.js';
+import { SetPasswordHandler } from './password-reset/set-password.handler.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { RegisterUserCommand } from './registration/register-user.command.js';
 import { RegisterUserHandler } from './registration/register-user.handler.js';
 import { RegistrationSteps } from './registration/registration-steps.js';
 import { GetUserHandler } from './user-lookup/get-user.handler.js';
 import { GetUserQuery } from './user-lookup/get-user.query.js';
+import { UnlockUserCommand } from './unlock/unlock-user.command.js';
+import { UnlockUserHandler } from './unlock/unlock-user.handler.js';
+import { UnregisteredAddressRepository } from './unregistered-address/unregistered-address.repository.js';
 import { UserRepository } from './users/user.repository.js';
 
 /** The identity service: users, organisations and their credentials, its patterns, and its relay to `auth.identity.events`. */
@@ -42,11 +63,19 @@ export class IdentityModule {
       ],
       controllers: [
         healthController('identity', config),
-        useCaseRoute(IdentityRpc.verifyCredentials, VerifyCredentialsQuery),
+        useCaseRoute(IdentityRpc.findLoginOrganisation, FindLoginOrganisationQuery),
+        useCaseRoute(IdentityRpc.verifyCredentials, VerifyCredentialsCommand),
         useCaseRoute(IdentityRpc.getUser, GetUserQuery),
         useCaseRoute(IdentityRpc.registerUser, RegisterUserCommand),
         useCaseRoute(IdentityRpc.createOrganisation, CreateOrganisationCommand),
         useCaseRoute(IdentityRpc.changePassword, ChangePasswordCommand),
+        useCaseRoute(IdentityRpc.unlockUser, UnlockUserCommand),
+        useCaseRoute(IdentityRpc.setPassword, SetPasswordCommand),
+        useCaseRoute(SessionRpc.startSession, StartSessionCommand),
+        useCaseRoute(SessionRpc.refreshSession, RefreshSessionCommand),
+        useCaseRoute(SessionRpc.endSession, EndSessionCommand),
+        useCaseRoute(SessionRpc.revokeSession, RevokeSessionCommand),
+        useCaseRoute(SessionRpc.listSessions, ListSessionsQuery),
       ],
       providers: [
         PasswordHasher,
@@ -56,16 +85,29 @@ export class IdentityModule {
           dataDir: config.DATA_DIR,
         }),
         UserRepository,
+        UnregisteredAddressRepository,
         OrganisationRepository,
         EmailReservationRepository,
         InstallationRepository,
         RegistrationSteps,
+        SignInUsers,
+        FindLoginOrganisationHandler,
         VerifyCredentialsHandler,
         GetUserHandler,
         RegisterUserHandler,
         CreateOrganisationHandler,
         ChangePasswordHandler,
+        UnlockUserHandler,
+        SetPasswordHandler,
         InstallationBootstrapProcess,
+        SessionRepository,
+        UserSessionsRepository,
+        StartSessionHandler,
+        RefreshSessionHandler,
+        EndSessionHandler,
+        RevokeSessionHandler,
+        ListSessionsHandler,
+        RevokeOtherSessionsProcess,
         integrationRelayProvider('identity', identityIntegrationEvent),
       ],
     };

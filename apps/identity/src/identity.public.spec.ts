@@ -30,17 +30,48 @@ const registered = {
 };
 
 describe('the public form of identity events', () => {
-  it('publishes UserRegistered without the password hash', () => {
+  it('publishes UserRegistered without the password hash, a stored version 1 as version 2', () => {
     const published = publishedData('user-u1', 'UserRegistered', registered);
     expect(published).toEqual({
-      schemaVersion: 1,
+      schemaVersion: 2,
       userId: 'u1',
       orgId: 'o1',
       email,
       roles: ['admin'],
+      passwordChangeRequired: false,
       registeredAt: '2025-03-01T10:00:00.000Z',
     });
     expect(JSON.stringify(published)).not.toContain('argon2');
+  });
+
+  it('publishes a password an admin set as who and when, never the hash, and a rehash not at all', () => {
+    const set = { schemaVersion: 1, userId: 'u1', passwordHash, setBy: 'a1', setAt: '2025-03-02T08:30:00.000Z' };
+    expect(publishedData('user-u1', 'UserPasswordSetByAdmin', set)).toEqual({
+      schemaVersion: 1,
+      userId: 'u1',
+      setBy: 'a1',
+      setAt: '2025-03-02T08:30:00.000Z',
+    });
+    const rehashed = { schemaVersion: 1, userId: 'u1', passwordHash, rehashedAt: '2025-03-02T08:30:00.000Z' };
+    expect(publishedData('user-u1', 'PasswordRehashed', rehashed)).toBeNull();
+  });
+
+  it('publishes failed and succeeded passwords, locks and unlocks, for security monitoring', () => {
+    const context = { ip: '203.0.113.7', userAgent: 'agent/1.0' };
+    const events = {
+      PasswordCheckFailed: { userId: 'u1', reason: 'ip_not_allowed', ...context, failedAt: 't1' },
+      PasswordCheckSucceeded: { userId: 'u1', ...context, succeededAt: 't2' },
+      UserLocked: { userId: 'u1', lockedAt: 't3' },
+      UserUnlocked: { userId: 'u1', unlockedBy: 'a1', reason: 'helpdesk', unlockedAt: 't4' },
+    };
+    for (const [type, data] of Object.entries(events)) {
+      expect(publishedData('user-u1', type, { schemaVersion: 1, ...data })).toEqual({ schemaVersion: 1, ...data });
+    }
+  });
+
+  it('does not publish the failed passwords of addresses nobody has', () => {
+    const failed = { schemaVersion: 1, reason: 'wrong_password', ip: '::1', userAgent: '', failedAt: 't' };
+    expect(publishedData('unregistered_address-ab12', 'PasswordCheckFailed', failed)).toBeNull();
   });
 
   it('publishes UserPasswordChanged as who and when only, never the hash', () => {
@@ -88,18 +119,19 @@ describe('identityIntegrationEvent', () => {
     expect(event).toEqual({
       eventId: 'e1',
       type: 'UserRegistered',
-      schemaVersion: 1,
+      schemaVersion: 2,
       aggregateId: 'u1',
       userId: 'u1',
       orgId: 'o1',
       occurredAt: '2025-03-01T10:00:00.000Z',
       source: { stream: 'user-u1', revision: 0, position: '42' },
       data: {
-        schemaVersion: 1,
+        schemaVersion: 2,
         userId: 'u1',
         orgId: 'o1',
         email,
         roles: ['admin'],
+        passwordChangeRequired: false,
         registeredAt: registered.registeredAt,
       },
     });

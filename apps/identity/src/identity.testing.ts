@@ -11,6 +11,18 @@ import { IdentityModule } from './identity.module.js';
 export const OPERATOR = { email: 'operator@example.org', password: 'operator long password' } as const;
 export const OPERATOR_ENV = { BOOTSTRAP_ADMIN_EMAIL: OPERATOR.email, BOOTSTRAP_ADMIN_PASSWORD: OPERATOR.password };
 
+/** Where the specs' sign-ins come from. */
+export const SIGN_IN_CONTEXT = { ip: '203.0.113.7', userAgent: 'spec-agent/1.0' } as const;
+
+/** An `identity.verify-credentials` request as the gateway sends it for an address the policy allows. */
+export const signInRequest = (email: string, password: string, overrides: Record<string, unknown> = {}) => ({
+  email,
+  password,
+  addressAllowed: true,
+  context: SIGN_IN_CONTEXT,
+  ...overrides,
+});
+
 /** Identity bootstrapped with the operator, and the operator as identity answers a sign-in. */
 export async function startIdentityWithOperator(
   options: StartServiceUnderTestOptions = {},
@@ -19,7 +31,10 @@ export async function startIdentityWithOperator(
     ...options,
     env: { ...OPERATOR_ENV, ...options.env },
   });
-  const operator = await identity.ok(IdentityRpc.verifyCredentials, OPERATOR);
+  const { passwordChangeRequired: _, ...operator } = await identity.ok(
+    IdentityRpc.verifyCredentials,
+    signInRequest(OPERATOR.email, OPERATOR.password),
+  );
   return { identity, operator };
 }
 

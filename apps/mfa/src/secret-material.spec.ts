@@ -43,7 +43,12 @@ describe('secret material', () => {
       const step = currentStep(service);
       const code = i % 2 === 0 ? appCode(secret, step) : wrongCode(secret, [step - 1, step, step + 1]);
       codes.push(code);
-      await service.call(MfaRpc.verifyChallenge, { userId: 'u1', code, context: CONTEXT });
+      await service.call(MfaRpc.verifyChallenge, {
+        userId: 'u1',
+        code,
+        context: CONTEXT,
+        challengeId: crypto.randomUUID(),
+      });
     }
   });
   afterAll(() => service.close({ removeData: true }));

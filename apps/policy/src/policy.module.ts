@@ -6,6 +6,8 @@ import { EventStoreModule } from '#event-store';
 import { healthController, integrationRelayProvider, useCaseRoute } from '#messaging';
 import { SetIpAllowlistCommand } from './ip-allowlist/set-ip-allowlist.command.js';
 import { SetIpAllowlistHandler } from './ip-allowlist/set-ip-allowlist.handler.js';
+import { CheckLoginAddressHandler } from './login-address/check-login-address.handler.js';
+import { CheckLoginAddressQuery } from './login-address/check-login-address.query.js';
 import { EvaluateLoginHandler } from './login-evaluation/evaluate-login.handler.js';
 import { EvaluateLoginQuery } from './login-evaluation/evaluate-login.query.js';
 import { SetMfaRequirementCommand } from './mfa-requirement/set-mfa-requirement.command.js';
@@ -34,6 +36,7 @@ export class PolicyModule {
       ],
       controllers: [
         healthController('policy', config),
+        useCaseRoute(PolicyRpc.checkLoginAddress, CheckLoginAddressQuery),
         useCaseRoute(PolicyRpc.evaluateLogin, EvaluateLoginQuery),
         useCaseRoute(PolicyRpc.getPolicy, GetPolicyQuery),
         useCaseRoute(PolicyRpc.setIpAllowlist, SetIpAllowlistCommand),
@@ -41,6 +44,7 @@ export class PolicyModule {
       ],
       providers: [
         OrgPolicyRepository,
+        CheckLoginAddressHandler,
         EvaluateLoginHandler,
         GetPolicyHandler,
         SetIpAllowlistHandler,

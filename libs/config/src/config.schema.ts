@@ -69,6 +69,19 @@ export const gatewayConfigSchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     TRUST_PROXY: flag.default(false),
     LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt(60),
+    /** Set: the login rate limit's counters live in this Redis, shared by every gateway instance; unset: in memory. */
+    REDIS_URL: z
+      .string()
+      .optional()
+      .transform((url) => url || undefined)
+      .pipe(
+        z
+          .string()
+          .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+          .optional(),
+      ),
+    /** Before every Redis key: installations (or test runs) sharing a Redis. */
+    REDIS_KEY_PREFIX: z.string().max(100).default('totp-mfa:'),
     JWT_PRIVATE_KEY: z.string().optional(),
     JWT_PREVIOUS_PUBLIC_KEYS: z.string().optional(),
     IDENTITY_SEALING_PUBLIC_KEY: base64Key.optional(),
@@ -82,6 +95,14 @@ export const identityConfigSchema = z
     ...commonFields,
     BOOTSTRAP_ADMIN_EMAIL: z.string().optional(),
     BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),
+    /** Failed passwords in a row after which each next attempt must wait... */
+    PASSWORD_DELAY_AFTER_FAILURES: positiveInt(5),
+    /** ...this long after the failure that reached it, twice as long after the next one, and so on... */
+    PASSWORD_DELAY_BASE_SECONDS: positiveInt(1),
+    /** ...up to this. */
+    PASSWORD_DELAY_MAX_SECONDS: positiveInt(3600),
+    /** Failed passwords in a row that lock the account until an admin unlocks it or sets a new password. */
+    PASSWORD_LOCK_AFTER_FAILURES: positiveInt(100),
     IDENTITY_SEALING_PRIVATE_KEY: base64Key.optional(),
     IDENTITY_SEALING_PREVIOUS_PRIVATE_KEYS: base64KeyList,
   })
@@ -90,6 +111,14 @@ export const identityConfigSchema = z
   .refine((env) => Boolean(env.BOOTSTRAP_ADMIN_EMAIL) === Boolean(env.BOOTSTRAP_ADMIN_PASSWORD), {
     message: 'BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together',
     path: ['BOOTSTRAP_ADMIN_EMAIL'],
+  })
+  .refine((env) => env.PASSWORD_DELAY_MAX_SECONDS >= env.PASSWORD_DELAY_BASE_SECONDS, {
+    message: 'must be at least PASSWORD_DELAY_BASE_SECONDS',
+    path: ['PASSWORD_DELAY_MAX_SECONDS'],
+  })
+  .refine((env) => env.PASSWORD_LOCK_AFTER_FAILURES >= env.PASSWORD_DELAY_AFTER_FAILURES, {
+    message: 'must be at least PASSWORD_DELAY_AFTER_FAILURES',
+    path: ['PASSWORD_LOCK_AFTER_FAILURES'],
   });
 
 export const mfaConfigSchema = z
@@ -99,13 +128,23 @@ export const mfaConfigSchema = z
     MFA_PREVIOUS_ENCRYPTION_KEYS: base64KeyList,
     MFA_ENROLLMENT_TTL_SECONDS: positiveInt(600),
     TOTP_ISSUER: z.string().min(1).max(100).default('totp-mfa'),
+    /** Wrong codes in a row that lock the codes. */
     MFA_MAX_FAILED_ATTEMPTS: positiveInt(5),
+    /** The first lock; each further lock since the last correct code lasts twice as long as the one before... */
     MFA_LOCKOUT_SECONDS: positiveInt(300),
+    /** ...up to this (24 h). */
+    MFA_LOCKOUT_MAX_SECONDS: positiveInt(86_400),
+    /** Wrong codes since the last correct one that lock the codes until an admin resets the user's MFA. */
+    MFA_PERMANENT_LOCK_AFTER: positiveInt(100),
     MFA_SEALING_PRIVATE_KEY: base64Key.optional(),
     MFA_SEALING_PREVIOUS_PRIVATE_KEYS: base64KeyList,
   })
   .superRefine(checkKafkaConnection)
-  .superRefine(requiredInProduction('MFA_ENCRYPTION_KEY', 'MFA_SEALING_PRIVATE_KEY'));
+  .superRefine(requiredInProduction('MFA_ENCRYPTION_KEY', 'MFA_SEALING_PRIVATE_KEY'))
+  .refine((env) => env.MFA_LOCKOUT_MAX_SECONDS >= env.MFA_LOCKOUT_SECONDS, {
+    message: 'must be at least MFA_LOCKOUT_SECONDS',
+    path: ['MFA_LOCKOUT_MAX_SECONDS'],
+  });
 
 export const policyConfigSchema = z.object(commonFields).superRefine(checkKafkaConnection);
 

@@ -12,6 +12,18 @@ describe('loadConfig', () => {
       LOGIN_RATE_LIMIT_PER_MINUTE: 60,
     });
     expect(loadConfig('mfa', {})).toMatchObject({ MFA_MAX_FAILED_ATTEMPTS: 5, MFA_LOCKOUT_SECONDS: 300 });
+    expect(loadConfig('identity', {})).toMatchObject({
+      PASSWORD_DELAY_AFTER_FAILURES: 5,
+      PASSWORD_DELAY_BASE_SECONDS: 1,
+      PASSWORD_DELAY_MAX_SECONDS: 3600,
+      PASSWORD_LOCK_AFTER_FAILURES: 100,
+    });
+    expect(loadConfig('gateway', {}).REDIS_URL).toBeUndefined();
+    expect(loadConfig('gateway', {}).REDIS_KEY_PREFIX).toBe('totp-mfa:');
+    expect(loadConfig('gateway', { REDIS_URL: '' }).REDIS_URL).toBeUndefined();
+    expect(loadConfig('gateway', { REDIS_URL: 'rediss://:pw@cache.internal:6380/2' }).REDIS_URL).toBe(
+      'rediss://:pw@cache.internal:6380/2',
+    );
     const policy = loadConfig('policy', {});
     expect(policy.KAFKA_BROKERS).toBeUndefined();
     expect(policy.EVENTSTORE_URL).toBeUndefined();
@@ -51,6 +63,9 @@ describe('loadConfig', () => {
     ['mfa', { MFA_ENCRYPTION_KEY: 'c2hvcnQ=' }, 'MFA_ENCRYPTION_KEY must be a base64-encoded 32-byte key'],
     ['gateway', { PORT: 'eighty' }, 'PORT'],
     ['identity', { BOOTSTRAP_ADMIN_EMAIL: 'a@example.com' }, 'must be set together'],
+    ['gateway', { REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL must be a redis:// or rediss:// URL'],
+    ['identity', { PASSWORD_LOCK_AFTER_FAILURES: '3' }, 'PASSWORD_LOCK_AFTER_FAILURES must be at least'],
+    ['identity', { PASSWORD_DELAY_MAX_SECONDS: '1', PASSWORD_DELAY_BASE_SECONDS: '2' }, 'PASSWORD_DELAY_MAX_SECONDS'],
   ] as const)('%s refuses %o with one line naming the variable', (app, env, expected) => {
     expect(() => loadConfig(app, env)).toThrow(ConfigError);
     expect(() => loadConfig(app, env)).toThrow(expected);

@@ -4,6 +4,7 @@ export * from './rpc.js';
 export * from './schemas.js';
 export * from './roles.js';
 export * from './identity.contract.js';
+export * from './session.contract.js';
 export * from './mfa.contract.js';
 export * from './policy.contract.js';
 export * from './integration-events.js';
@@ -11,11 +12,12 @@ export * from './integration-events.js';
 import { IdentityRpc } from './identity.contract.js';
 import { MfaRpc } from './mfa.contract.js';
 import { PolicyRpc } from './policy.contract.js';
+import { SessionRpc } from './session.contract.js';
 import type { ServiceName } from './rpc.js';
 
 /** Every request/reply pattern per service: the Kafka topics created at start. */
 export const PATTERNS_BY_SERVICE: Record<ServiceName, readonly string[]> = {
-  identity: Object.values(IdentityRpc).map((r) => r.pattern),
+  identity: [...Object.values(IdentityRpc), ...Object.values(SessionRpc)].map((r) => r.pattern),
   mfa: Object.values(MfaRpc).map((r) => r.pattern),
   policy: Object.values(PolicyRpc).map((r) => r.pattern),
 };

@@ -19,6 +19,12 @@ export interface IntegrationEvent {
   readonly aggregateId: string;
   readonly userId?: string;
   readonly orgId?: string;
+  /**
+   * The session whose request caused the event (the `sid` of the access token
+   * the gateway acted for), when there was one: a password or MFA change
+   * revokes the user's other sessions, not this one.
+   */
+  readonly actingSessionId?: string;
   readonly occurredAt: string;
   readonly source: { readonly stream: string; readonly revision: number; readonly position: string };
   readonly data: Record<string, unknown>;

@@ -26,6 +26,14 @@ export type EnrollmentView = z.infer<typeof enrollmentView>;
  */
 export const MFA_HISTORY_PAGE_SIZE = 500;
 
+/**
+ * How long the gateway's `mfaToken` (the password step's ticket to the code
+ * step) is valid. The mfa service remembers the id of a token used for a
+ * successful verification at least this long, so that a token is good for
+ * one successful code only.
+ */
+export const MFA_TOKEN_TTL_SECONDS = 300;
+
 export const mfaHistoryView = z.object({
   events: z
     .array(
@@ -56,9 +64,13 @@ export const MfaRpc = {
     response: mfaStatusView,
     sealed: { request: ['code1', 'code2'] },
   }),
-  /** A replayed code answers exactly like a wrong one (`invalid_code`); the event records the real reason. */
+  /**
+   * A replayed code answers exactly like a wrong one (`invalid_code`); the event records the real reason.
+   * `challengeId` is the `mfaToken`'s id (`jti`): after one successful verification the same id is
+   * refused with `invalid_mfa_token`, whatever the code; a wrong code does not use it up.
+   */
   verifyChallenge: rpc('mfa.verify-challenge', {
-    request: z.object({ userId: id, code: totpCode, context: loginContext }),
+    request: z.object({ userId: id, code: totpCode, context: loginContext, challengeId: z.uuid() }),
     response: z.object({ verified: z.literal(true) }),
     sealed: { request: ['code'] },
   }),

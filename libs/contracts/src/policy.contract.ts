@@ -21,6 +21,11 @@ export const PolicyRpc = {
     request: z.object({ orgId: id, roles, ip: z.string().max(64), mfaActive: z.boolean() }),
     response: loginDecision,
   }),
+  /** Before the password is checked: whether the organisation's IP allow-list lets this address sign in at all. */
+  checkLoginAddress: rpc('policy.check-login-address', {
+    request: z.object({ orgId: id, ip: z.string().max(64) }),
+    response: z.object({ allowed: z.boolean() }),
+  }),
   getPolicy: rpc('policy.get-policy', { request: z.object({ orgId: id }), response: policyView }),
   setIpAllowlist: rpc('policy.set-ip-allowlist', {
     request: z.object({ orgId: id, cidrs: z.array(z.string().trim().min(1).max(64)).max(1000), setBy: id }),

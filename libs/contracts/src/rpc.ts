@@ -56,10 +56,33 @@ export function rpc<Request extends z.ZodType, Response extends z.ZodType>(
 export const SERVICE_NAMES = ['identity', 'mfa', 'policy'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+export const RELAY_STATES = ['running', 'retrying'] as const;
+export type RelayState = (typeof RELAY_STATES)[number];
+
+/** A service's relay to its integration topic (`IntegrationEventRelay`). */
+export const relayHealth = z.object({
+  /** `retrying`: publishing failed (the broker is away); it resubscribes with backoff until it can. */
+  state: z.enum(RELAY_STATES),
+  /** When it entered that state (ISO 8601). */
+  since: z.string().max(64),
+  /**
+   * Events of the service's streams in its store after the last one the relay
+   * handled (published, or passed over as not public): 0 when caught up;
+   * counted up to 10 000, so 10 000 means at least that many.
+   */
+  lag: z.number().int().nonnegative(),
+  /** Failed attempts since it started retrying. */
+  failures: z.number().int().positive().optional(),
+  /** The last failure, if there was one (also after it recovered). */
+  lastError: z.string().max(1000).optional(),
+});
+export type RelayHealth = z.infer<typeof relayHealth>;
+
 export const healthReport = z.object({
   service: z.enum(SERVICE_NAMES),
   status: z.literal('up'),
   transport: z.enum(['kafka', 'in-process']),
   eventStore: z.enum(['sqlite', 'eventstoredb']),
+  relay: relayHealth.optional(),
 });
 export type HealthReport = z.infer<typeof healthReport>;

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { withActingSession } from './acting-session.js';
 import { AggregateRepository, type AggregateRepositoryOptions } from './aggregate-repository.js';
 import type { Decider } from './decider.js';
 import { DeadlinePassed, withDeadline } from './deadline.js';
@@ -65,6 +66,7 @@ function countingReads(store: EventStore): { store: EventStore; eventsRead: Map<
         return events;
       },
       subscribeToAll: (subscribeOptions, handlers) => store.subscribeToAll(subscribeOptions, handlers),
+      countEventsAfter: (position, countOptions) => store.countEventsAfter(position, countOptions),
       close: () => store.close(),
     },
   };
@@ -181,6 +183,18 @@ describe('AggregateRepository', () => {
     expect((await repository.load('tally-5')).state).toEqual({ total: 10, additions: 10 });
   });
 
+  it('records the session a request was made in on every event it appends, and none outside one', async () => {
+    const repository = new AggregateRepository(store, options);
+
+    await withActingSession('session-7', () => repository.handle('tally-s', { type: 'Add', amount: 1 }));
+    await repository.handle('tally-s', { type: 'Add', amount: 2 });
+
+    expect((await store.read('tally-s')).map((event) => event.metadata)).toEqual([
+      { schemaVersion: 2, actingSessionId: 'session-7' },
+      { schemaVersion: 2 },
+    ]);
+  });
+
   describe("under a caller's deadline", () => {
     it('appends while the caller still waits', async () => {
       const repository = new AggregateRepository(store, options);
@@ -198,6 +212,7 @@ describe('AggregateRepository', () => {
           return store.read(...args);
         },
         subscribeToAll: (...args) => store.subscribeToAll(...args),
+        countEventsAfter: (...args) => store.countEventsAfter(...args),
         close: () => store.close(),
       };
       const repository = new AggregateRepository(slowStore, options);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { actingSessionMetadata } from './acting-session.js';
 import { assertBeforeDeadline } from './deadline.js';
 import { withConcurrencyRetry, type ConcurrencyRetryOptions } from './concurrency-retry.js';
 import type { Decider } from './decider.js';
@@ -96,7 +97,8 @@ export class AggregateRepository<Command, Event extends DomainEvent, State> {
 
   private toNewEvent(event: Event, metadata: Record<string, unknown> | undefined): NewEvent {
     const encoded = this.options.codec.encode(event);
-    const merged = metadata || encoded.metadata ? { ...metadata, ...encoded.metadata } : undefined;
+    const acting = actingSessionMetadata();
+    const merged = metadata || acting || encoded.metadata ? { ...acting, ...metadata, ...encoded.metadata } : undefined;
     return { id: randomUUID(), type: encoded.type, data: encoded.data, ...(merged ? { metadata: merged } : {}) };
   }
 }

@@ -287,6 +287,53 @@ export function describeEventStoreContract(
         expect([...first.events, ...resumed.events].map((event) => event.id)).toEqual(expected);
       });
 
+      it('delivers only the streams of the given prefixes, in global order, and resumes filtered', async () => {
+        const [mine, alsoMine, other] = [uniquePrefix(), uniquePrefix(), uniquePrefix()];
+        const expected: string[] = [];
+        const appendTo = async (stream: string, keep: boolean) => {
+          const event = newEvent('E');
+          await store.append(stream, [event], 'any');
+          if (keep) expected.push(event.id);
+        };
+        await appendTo(`${mine}1`, true);
+        await appendTo(`${other}1`, false);
+        await appendTo(`${alsoMine}1`, true);
+        // The prefix is the start of the name, not anywhere in it.
+        await appendTo(`x${mine}2`, false);
+        await appendTo(`${mine}`, true);
+
+        const ours = (event: RecordedEvent) => event.stream.startsWith(mine) || event.stream.startsWith(alsoMine);
+        const filtered = collectFrom(store, undefined, () => true, { streamPrefixes: [mine, alsoMine] });
+        try {
+          await filtered.waitFor(expected.length);
+          await appendTo(`${other}1`, false);
+          await appendTo(`${alsoMine}1`, true);
+          await filtered.waitFor(expected.length);
+          await delay(150);
+        } finally {
+          await filtered.subscription.close();
+        }
+        expect(filtered.events.map((event) => event.id)).toEqual(expected);
+        expect(filtered.events.every(ours)).toBe(true);
+
+        const resumed = collectFrom(store, filtered.events[1]?.position, () => true, {
+          streamPrefixes: [mine, alsoMine],
+        });
+        try {
+          await resumed.waitFor(expected.length - 2);
+          await delay(150);
+        } finally {
+          await resumed.subscription.close();
+        }
+        expect(resumed.events.map((event) => event.id)).toEqual(expected.slice(2));
+      });
+
+      it('refuses an empty list of prefixes or an empty prefix', () => {
+        const handlers = { onEvent: () => undefined };
+        expect(() => store.subscribeToAll({ streamPrefixes: [] }, handlers)).toThrow(RangeError);
+        expect(() => store.subscribeToAll({ streamPrefixes: ['a-', ''] }, handlers)).toThrow(RangeError);
+      });
+
       it('waits for the running handler when closed, and delivers nothing after', async () => {
         const stream = uniqueStream();
         await store.append(stream, [newEvent('A'), newEvent('B'), newEvent('C')], 'no_stream');
@@ -343,6 +390,32 @@ export function describeEventStoreContract(
         expect(delivered).toEqual(['A']);
       });
     });
+    describe('countEventsAfter', () => {
+      it('counts the events of the filtered streams after a position, up to a limit', async () => {
+        const [mine, other] = [uniquePrefix(), uniquePrefix()];
+        await store.append(`${mine}a`, [newEvent('A0'), newEvent('A1'), newEvent('A2')], 'no_stream');
+        await store.append(`${other}b`, [newEvent('B0'), newEvent('B1')], 'no_stream');
+        await store.append(`${mine}c`, [newEvent('C0')], 'no_stream');
+        const events = await store.read(`${mine}a`);
+        const streamPrefixes = [mine];
+
+        expect(await store.countEventsAfter(undefined, { streamPrefixes, limit: 100 })).toBe(4);
+        // After the first event of a three-event append: its two others, and the later append.
+        expect(await store.countEventsAfter(events[0]?.position, { streamPrefixes, limit: 100 })).toBe(3);
+        expect(await store.countEventsAfter(events[2]?.position, { streamPrefixes, limit: 100 })).toBe(1);
+        expect(await store.countEventsAfter(events[0]?.position, { streamPrefixes, limit: 2 })).toBe(2);
+        expect(await store.countEventsAfter(events[0]?.position, { streamPrefixes: [other], limit: 100 })).toBe(2);
+        const [last] = await store.read(`${mine}c`);
+        expect(await store.countEventsAfter(last?.position, { streamPrefixes: [mine, other], limit: 100 })).toBe(0);
+      });
+
+      it('counts every stream without a filter', async () => {
+        const stream = uniqueStream();
+        await store.append(stream, [newEvent('A'), newEvent('B')], 'no_stream');
+        const [first] = await store.read(stream);
+        expect(await store.countEventsAfter(first?.position, { limit: 1000 })).toBeGreaterThanOrEqual(1);
+      });
+    });
   });
 }
 
@@ -360,13 +433,14 @@ function collectFrom(
   store: EventStore,
   fromPosition: bigint | undefined,
   keep: (event: RecordedEvent) => boolean,
-  options: { stopAfter?: number } = {},
+  options: { stopAfter?: number; streamPrefixes?: readonly string[] } = {},
 ): Collector {
   const events: RecordedEvent[] = [];
   const allPositions: bigint[] = [];
   let lastPosition: bigint | undefined;
   let failure: unknown;
-  const subscription = store.subscribeToAll(fromPosition === undefined ? {} : { fromPosition }, {
+  const filter = options.streamPrefixes ? { streamPrefixes: options.streamPrefixes } : {};
+  const subscription = store.subscribeToAll(fromPosition === undefined ? filter : { ...filter, fromPosition }, {
     onEvent: (event) => {
       allPositions.push(event.position);
       if (keep(event)) {
@@ -398,6 +472,11 @@ function collectFrom(
 
 function uniqueStream(): string {
   return `contract-${randomUUID().replaceAll('-', '')}`;
+}
+
+/** A category of streams of its own (`contract<id>-`), as a service's `mfa-`. */
+function uniquePrefix(): string {
+  return `contract${randomUUID().replaceAll('-', '')}-`;
 }
 
 function newEvent(type: string, data: Record<string, unknown> = {}, metadata?: Record<string, unknown>): NewEvent {

@@ -23,7 +23,14 @@ export interface RecordedEvent {
   readonly stream: string;
   /** 0-based position of the event inside its stream. */
   readonly revision: number;
-  /** Position in the store's single global order; strictly increasing, usable as a checkpoint. */
+  /**
+   * Where the event sits in the store's one global order: unique, strictly
+   * increasing in that order, and all a subscription needs to resume right
+   * after it (a checkpoint). Compare positions; never subtract them, they are
+   * not counts: an adapter may pack more than one number into one (EventStoreDB
+   * packs its commit and prepare positions, see its adapter), which is why one
+   * bigint suffices for every adapter.
+   */
   readonly position: bigint;
   readonly type: string;
   readonly data: Record<string, unknown>;
@@ -46,9 +53,24 @@ export interface ReadOptions {
   readonly maxCount?: number;
 }
 
-export interface SubscribeOptions {
+/** Which streams a subscription or a count covers. */
+export interface StreamFilter {
+  /**
+   * Only streams whose names start with one of these (`['mfa-']`): on a store
+   * shared by several services, a service reads its own streams only, filtered
+   * by the store itself. At least one, none empty; omitted: every stream.
+   */
+  readonly streamPrefixes?: readonly string[];
+}
+
+export interface SubscribeOptions extends StreamFilter {
   /** Exclusive: deliver events after this global position; omitted, from the very beginning. */
   readonly fromPosition?: bigint;
+}
+
+export interface CountOptions extends StreamFilter {
+  /** Counting stops here: the answer is `limit` when at least that many events are there. */
+  readonly limit: number;
 }
 
 export interface Subscription {
@@ -75,8 +97,14 @@ export interface EventStore {
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** Events of one stream; an unknown stream reads as empty. */
   read(stream: string, options?: ReadOptions): Promise<RecordedEvent[]>;
-  /** Catch-up from `fromPosition`, then live, in global order, each event once. */
+  /** Catch-up from `fromPosition`, then live, in global order, each event (of the filtered streams) once. */
   subscribeToAll(options: SubscribeOptions, handlers: SubscriptionHandlers): Subscription;
+  /**
+   * How many events (of the filtered streams) come after `position` in the
+   * global order (all of them when undefined), up to `limit`: how far a
+   * subscriber that has handled `position` is behind the store's head.
+   */
+  countEventsAfter(position: bigint | undefined, options: CountOptions): Promise<number>;
   /** Closes the open subscriptions (waiting for their running handlers), then the connection. */
   close(): Promise<void>;
 }

@@ -24,3 +24,4 @@ export {
 export { EventStoreModule, type EventStoreModuleOptions } from './event-store.module.js';
 export * from './event-codec.js';
 export { DeadlinePassed, assertBeforeDeadline, withDeadline } from './deadline.js';
+export { ACTING_SESSION_METADATA, actingSessionMetadata, withActingSession } from './acting-session.js';

@@ -1,13 +1,17 @@
-import { Controller, Inject, type Type } from '@nestjs/common';
+import { Controller, Inject, Optional, type Type } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { type HealthReport, type ServiceName, MfaRpc, IdentityRpc, PolicyRpc } from '#contracts';
 import type { CommonConfig } from '#config';
 import { EVENT_STORE, type EventStore } from '#event-store';
 import { answer } from './answer.js';
+import { IntegrationEventRelay } from './integration-events/integration-event-relay.js';
 
 const HEALTH_RPC = { identity: IdentityRpc.checkHealth, mfa: MfaRpc.checkHealth, policy: PolicyRpc.checkHealth };
 
-/** `<service>.check-health`: a real round trip through the transport and a read of the service's event store. */
+/**
+ * `<service>.check-health`: a real round trip through the transport, a read of
+ * the service's event store, and the state and lag of its relay.
+ */
 export function healthController(
   service: ServiceName,
   config: Pick<CommonConfig, 'KAFKA_BROKERS' | 'EVENTSTORE_URL'>,
@@ -18,13 +22,17 @@ export function healthController(
 
   @Controller()
   class HealthController {
-    constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+    constructor(
+      @Inject(EVENT_STORE) private readonly store: EventStore,
+      @Optional() @Inject(IntegrationEventRelay) private readonly relay?: IntegrationEventRelay,
+    ) {}
 
     @MessagePattern(rpc.pattern)
     check(@Payload() payload: unknown) {
       return answer(rpc, payload, async (): Promise<HealthReport> => {
         await this.store.read(`health-${service}`, { maxCount: 1 });
-        return { service, status: 'up', transport, eventStore };
+        const relay = await this.relay?.health();
+        return { service, status: 'up', transport, eventStore, ...(relay ? { relay } : {}) };
       });
     }
   }

@@ -56,6 +56,15 @@ describe('request envelope', () => {
     expect(() => other.openReply(reply)).toThrow(expect.objectContaining({ code: 'service_unavailable' }));
   });
 
+  it('names the session the caller acts in, and none when it acts in none', () => {
+    const inSession = frameRequest(enrol, { userId: 'u1' }, { recipients, timeoutMs: 5000, actingSessionId: 's-1' });
+    const outside = frameRequest(enrol, { userId: 'u1' }, { recipients, timeoutMs: 5000 });
+    expect(openRequest(enrol, JSON.parse(JSON.stringify(inSession.envelope)), null).meta.actingSessionId).toBe('s-1');
+    expect(openRequest(enrol, JSON.parse(JSON.stringify(outside.envelope)), null).meta).not.toHaveProperty(
+      'actingSessionId',
+    );
+  });
+
   it('passes refusals through untouched', () => {
     const framed = frameRequest(enrol, { userId: 'u1' }, { recipients, timeoutMs: 5000 });
     const refusal = { ok: false, error: { code: 'not_found', message: 'user not found' } };

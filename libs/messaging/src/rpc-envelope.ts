@@ -8,7 +8,7 @@
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { DomainError, type Rpc } from '#contracts';
+import { DomainError, id, type Rpc } from '#contracts';
 import { DeadlinePassed } from '#event-store';
 import { generateX25519KeyPair, rawPublicKey, x25519PublicKey } from './sealing/hpke.js';
 import { openFields, sealFields, UnsealableField, type SealingContext } from './sealing/sealed-fields.js';
@@ -21,6 +21,8 @@ export const requestEnvelope = z.object({
     deadline: z.number().int().positive(),
     /** A public key the caller made for this request alone; sealed answer fields are sealed to it. */
     replyKey: z.base64url().length(43).optional(),
+    /** The session the request was made in (the access token's `sid`): recorded on the events it causes. */
+    actingSessionId: id.optional(),
   }),
   body: z.unknown(),
 });
@@ -49,7 +51,12 @@ const contextOf = (rpc: Rpc, requestId: string, direction: SealingContext['direc
 export function frameRequest(
   rpc: Rpc,
   payload: unknown,
-  options: { readonly recipients: SealingRecipients; readonly timeoutMs: number },
+  options: {
+    readonly recipients: SealingRecipients;
+    readonly timeoutMs: number;
+    /** The session the caller acts in, if any (`meta.actingSessionId`). */
+    readonly actingSessionId?: string;
+  },
 ): FramedRequest {
   const requestId = randomUUID();
   let body = payload;
@@ -63,6 +70,7 @@ export function frameRequest(
     requestId,
     deadline: Date.now() + options.timeoutMs,
     ...(replyKeys ? { replyKey: rawPublicKey(replyKeys.publicKey).toString('base64url') } : {}),
+    ...(options.actingSessionId ? { actingSessionId: options.actingSessionId } : {}),
   };
   return {
     envelope: { meta, body },

@@ -28,9 +28,21 @@ export class ServiceClient implements OnModuleDestroy {
     @Inject(SEALING_RECIPIENTS) private readonly recipients: SealingRecipients,
   ) {}
 
-  async call<R extends Rpc>(rpc: R, payload: RequestOf<R>): Promise<z.output<R['response']>> {
+  /**
+   * `actingSessionId`: the session (access token `sid`) the request is made in;
+   * the service records it on the events the request causes.
+   */
+  async call<R extends Rpc>(
+    rpc: R,
+    payload: RequestOf<R>,
+    options: { readonly actingSessionId?: string | undefined } = {},
+  ): Promise<z.output<R['response']>> {
     const service = rpc.pattern.split('.')[0];
-    const framed = frameRequest(rpc, payload, { recipients: this.recipients, timeoutMs: this.timeoutMs });
+    const framed = frameRequest(rpc, payload, {
+      recipients: this.recipients,
+      timeoutMs: this.timeoutMs,
+      ...(options.actingSessionId ? { actingSessionId: options.actingSessionId } : {}),
+    });
     let reply: unknown;
     try {
       reply = await firstValueFrom(this.proxy.send(rpc.pattern, framed.envelope).pipe(timeout(this.timeoutMs)));

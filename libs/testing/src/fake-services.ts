@@ -24,7 +24,11 @@ type Script<R extends Rpc> = (request: ParsedRequestOf<R>) => ResponseOf<R> | Pr
  */
 export class FakeServices {
   private readonly scripts = new Map<string, Script<Rpc>>();
-  private readonly received: { readonly pattern: string; readonly request: unknown }[] = [];
+  private readonly received: {
+    readonly pattern: string;
+    readonly request: unknown;
+    readonly actingSessionId: string | undefined;
+  }[] = [];
   /** Fresh sealing keys, as the real services hold theirs: a caller must seal to them. */
   private readonly keys: Record<SealingService, SealingKeyRing> = {
     identity: new SealingKeyRing(generateSealingKey()),
@@ -58,7 +62,8 @@ export class FakeServices {
           rpc,
           payload,
           (request) => {
-            this.received.push({ pattern: rpc.pattern, request });
+            const actingSessionId = (payload as { meta?: { actingSessionId?: string } }).meta?.actingSessionId;
+            this.received.push({ pattern: rpc.pattern, request, actingSessionId });
             return (this.scripts.get(rpc.pattern) as Script<R>)(request);
           },
           this.keys[rpc.pattern.split('.')[0] as SealingService] ?? null,
@@ -88,6 +93,11 @@ export class FakeServices {
     return this.received
       .filter((call) => call.pattern === rpc.pattern)
       .map((call) => call.request as ParsedRequestOf<R>);
+  }
+
+  /** The session each valid request to `rpc` was made in (`undefined`: none), in order. */
+  actingSessionsOf(rpc: Rpc): (string | undefined)[] {
+    return this.received.filter((call) => call.pattern === rpc.pattern).map((call) => call.actingSessionId);
   }
 
   /** Every pattern called, in order. */

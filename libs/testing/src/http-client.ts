@@ -33,12 +33,15 @@ export function apiClient(baseUrl: string) {
     return { status: response.status, body: (text ? JSON.parse(text) : {}) as T, headers: response.headers };
   };
   return {
+    baseUrl,
     get: <T = Record<string, unknown>>(path: string, options?: RequestOptions) =>
       request<T>('GET', path, undefined, options),
     post: <T = Record<string, unknown>>(path: string, body?: unknown, options?: RequestOptions) =>
       request<T>('POST', path, body, options),
     put: <T = Record<string, unknown>>(path: string, body?: unknown, options?: RequestOptions) =>
       request<T>('PUT', path, body, options),
+    delete: <T = Record<string, unknown>>(path: string, options?: RequestOptions) =>
+      request<T>('DELETE', path, undefined, options),
   };
 }
 

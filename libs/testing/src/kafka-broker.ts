@@ -161,6 +161,63 @@ async function useLocalBroker(env: NodeJS.ProcessEnv): Promise<KafkaBroker> {
   );
 }
 
+export interface OwnKafkaBrokerOptions {
+  /** The broker's own cache (data, logs, clients, pid): `.cache/kafka-fault`. */
+  readonly cacheDir: string;
+  readonly port: number;
+  readonly controllerPort: number;
+  /** Defaults to `process.env`, without what points at another broker (KAFKA_CLIENTS_DIR, KAFKA_BROKERS). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** A broker of the test's own, which it may stop and start again at will. */
+export interface OwnKafkaBroker extends KafkaBroker {
+  /** `scripts/kafka-local.sh start`: resolves once the broker answers again (same data, same logins). */
+  start(): Promise<void>;
+  /** `scripts/kafka-local.sh stop`: SIGTERM, the broker's controlled shutdown. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The repo's secured broker (scripts/kafka-local.sh) in a cache and on ports of
+ * its own, for tests that stop it: never the broker other suites share. It
+ * reuses the broker jars the shared cache already fetched (KAFKA_JARS_DIR).
+ * `release` stops it, whoever started it: the cache is this test's alone.
+ */
+export async function startOwnKafkaBroker(options: OwnKafkaBrokerOptions): Promise<OwnKafkaBroker> {
+  const root = findRepoRoot();
+  const script = join(root, LOCAL_SCRIPT);
+  const {
+    KAFKA_CLIENTS_DIR: _otherBrokersClients,
+    KAFKA_BROKERS: _otherBrokers,
+    ...inherited
+  } = options.env ?? process.env;
+  const cacheDir = resolve(root, options.cacheDir);
+  const env: NodeJS.ProcessEnv = {
+    ...inherited,
+    KAFKA_CACHE_DIR: cacheDir,
+    KAFKA_JARS_DIR: resolve(
+      root,
+      inherited['KAFKA_JARS_DIR'] ?? inherited['KAFKA_CACHE_DIR'] ?? join('.cache', 'kafka'),
+    ),
+    KAFKA_PORT: String(options.port),
+    KAFKA_CONTROLLER_PORT: String(options.controllerPort),
+  };
+  const run = async (command: 'start' | 'stop'): Promise<void> => {
+    const result = await runScript(script, command, env);
+    if (result.code !== 0) {
+      throw new Error(`\`${LOCAL_SCRIPT} ${command}\` exited with ${result.code}:\n${result.output.trim()}`);
+    }
+  };
+  await run('start');
+  const broker = brokerFromClientsDir(
+    join(cacheDir, 'clients'),
+    'local',
+    once(() => run('stop')),
+  );
+  return { ...broker, start: () => run('start'), stop: () => run('stop') };
+}
+
 interface ScriptResult {
   readonly code: number;
   readonly output: string;

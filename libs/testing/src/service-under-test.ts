@@ -46,6 +46,8 @@ export interface ServiceUnderTest<App extends AppName = AppName> {
 export interface CallOptions {
   /** How long the caller waits: the request's deadline. Negative: a request already too late. */
   readonly timeoutMs?: number;
+  /** The session the request is made in (the gateway's `actingSessionId`). */
+  readonly actingSessionId?: string;
 }
 
 export interface StartServiceUnderTestOptions {
@@ -90,9 +92,13 @@ export async function startServiceUnderTest<App extends AppName>(
   const call = async <R extends Rpc>(
     rpc: R,
     payload: unknown,
-    { timeoutMs = REQUEST_TIMEOUT_MS }: CallOptions = {},
+    { timeoutMs = REQUEST_TIMEOUT_MS, actingSessionId }: CallOptions = {},
   ) => {
-    const framed = frameRequest(rpc, payload, { recipients, timeoutMs });
+    const framed = frameRequest(rpc, payload, {
+      recipients,
+      timeoutMs,
+      ...(actingSessionId ? { actingSessionId } : {}),
+    });
     const reply = framed.openReply(await bus.request(rpc.pattern, framed.envelope));
     const checked = rpc.result.safeParse(reply);
     if (!checked.success) {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { PolicyRpc } from '#contracts';
 import { ServiceClient } from '#messaging';
-import { CurrentPrincipal, RequiresRole } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, RequiresRecentSignIn, RequiresRole } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/token.service.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
 import { IpAllowlistBody, MfaRequirementBody } from './admin.schemas.js';
@@ -22,6 +22,7 @@ export class AdminPoliciesController {
   }
 
   @Put('ip-allowlist')
+  @RequiresRecentSignIn()
   @ApiOperation({
     summary: 'Restrict logins to IPv4/IPv6 addresses and CIDR ranges; an empty list lifts the restriction',
   })
@@ -31,6 +32,7 @@ export class AdminPoliciesController {
   }
 
   @Put('mfa')
+  @RequiresRecentSignIn()
   @ApiOperation({ summary: 'Require MFA for everyone or for given roles' })
   @ApiBody({ schema: z.toJSONSchema(MfaRequirementBody) as object })
   setMfaRequirement(

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs
 import { z } from 'zod';
 import { DomainError, IdentityRpc, MFA_HISTORY_PAGE_SIZE, MfaRpc } from '#contracts';
 import { ServiceClient } from '#messaging';
-import { CurrentPrincipal, RequiresRole } from '../auth/auth.decorators.js';
+import { CurrentPrincipal, RequiresRecentSignIn, RequiresRole } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/token.service.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
 import {
@@ -11,6 +11,8 @@ import {
   CreateUserBody,
   FromRevisionQuery,
   ResetMfaBody,
+  SetPasswordBody,
+  UnlockUserBody,
   UserIdParam,
 } from './admin.schemas.js';
 
@@ -22,7 +24,9 @@ export class AdminUsersController {
   constructor(private readonly services: ServiceClient) {}
 
   @Post('users')
-  @ApiOperation({ summary: "Create a user in the admin's organisation" })
+  @ApiOperation({
+    summary: "Create a user in the admin's organisation; the user must change the password at the first sign-in",
+  })
   @ApiBody({ schema: z.toJSONSchema(CreateUserBody, { io: 'input' }) as object })
   async createUser(@CurrentPrincipal() admin: Principal, @Body(new ZodPipe(CreateUserBody)) body: CreateUserBody) {
     const user = await this.services.call(IdentityRpc.registerUser, {
@@ -47,6 +51,7 @@ export class AdminUsersController {
   }
 
   @Post('users/:id/mfa/reset')
+  @RequiresRecentSignIn()
   @HttpCode(200)
   @ApiOperation({ summary: "Reset a user's MFA (lost phone); recorded with who and why" })
   @ApiBody({ schema: z.toJSONSchema(ResetMfaBody) as object })
@@ -58,6 +63,40 @@ export class AdminUsersController {
     await this.assertSameOrganisation(admin, userId);
     const { status } = await this.services.call(MfaRpc.reset, { userId, adminId: admin.sub, reason: body.reason });
     return { status };
+  }
+
+  @Post('users/:id/unlock')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Lift the lock (and delay) of failed passwords; recorded with who and why' })
+  @ApiBody({ schema: z.toJSONSchema(UnlockUserBody) as object })
+  unlock(
+    @CurrentPrincipal() admin: Principal,
+    @Param('id', new ZodPipe(UserIdParam)) userId: string,
+    @Body(new ZodPipe(UnlockUserBody)) body: UnlockUserBody,
+  ) {
+    // Identity checks the organisation from its own events: another organisation's user is not_found.
+    return this.services.call(IdentityRpc.unlockUser, {
+      userId,
+      reason: body.reason,
+      unlockedBy: { userId: admin.sub, orgId: admin.org },
+    });
+  }
+
+  @Post('users/:id/password')
+  @RequiresRecentSignIn()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Set a new password, which the user must change at the next sign-in; lifts a lock' })
+  @ApiBody({ schema: z.toJSONSchema(SetPasswordBody) as object })
+  setPassword(
+    @CurrentPrincipal() admin: Principal,
+    @Param('id', new ZodPipe(UserIdParam)) userId: string,
+    @Body(new ZodPipe(SetPasswordBody)) body: SetPasswordBody,
+  ) {
+    return this.services.call(IdentityRpc.setPassword, {
+      userId,
+      password: body.password,
+      setBy: { userId: admin.sub, orgId: admin.org },
+    });
   }
 
   @Get('users/:id/mfa/events')

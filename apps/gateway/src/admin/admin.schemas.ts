@@ -14,6 +14,13 @@ export type CreateOrganisationBody = z.infer<typeof CreateOrganisationBody>;
 export const ResetMfaBody = z.object({ reason: z.string().trim().min(1).max(500) });
 export type ResetMfaBody = z.infer<typeof ResetMfaBody>;
 
+export const UnlockUserBody = z.object({ reason: z.string().trim().min(1).max(500) });
+export type UnlockUserBody = z.infer<typeof UnlockUserBody>;
+
+/** The policy (length, not the email address, not a common password) is identity's. */
+export const SetPasswordBody = z.object({ password });
+export type SetPasswordBody = z.infer<typeof SetPasswordBody>;
+
 export const IpAllowlistBody = z.object({ cidrs: z.array(z.string().trim().min(1).max(64)).max(1000) });
 export type IpAllowlistBody = z.infer<typeof IpAllowlistBody>;
 

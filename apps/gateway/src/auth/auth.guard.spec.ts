@@ -10,13 +10,25 @@ import {
   USER,
   type HttpUnderTest,
 } from '../gateway.testing.js';
-import { AllowsEnrollmentToken, CurrentPrincipal, Public, RequiresRole } from './auth.decorators.js';
+import {
+  AllowsEnrollmentToken,
+  AllowsPasswordChangeToken,
+  CurrentPrincipal,
+  Public,
+  RequiresRole,
+} from './auth.decorators.js';
 import { AUDIENCE, TOKEN_ISSUER, TokenService, type Principal, type TokenKind } from './token.service.js';
 
 @Controller('probe')
 class ProbeController {
   @Get('signed-in')
   signedIn(@CurrentPrincipal() principal: Principal) {
+    return principal;
+  }
+
+  @Get('password-change')
+  @AllowsPasswordChangeToken()
+  passwordChange(@CurrentPrincipal() principal: Principal) {
     return principal;
   }
 
@@ -94,6 +106,21 @@ describe('AuthGuard (with the passport-jwt strategy, over HTTP)', () => {
     it('refuses the mfa token of the password step on every route that needs a token', async () => {
       expect(await get('/probe/signed-in', token('mfa'))).toMatchObject({ status: 401, body: INVALID_TOKEN });
       expect(await get('/probe/mfa-set-up', token('mfa'))).toMatchObject({ status: 401, body: INVALID_TOKEN });
+    });
+
+    it('lets the password-change token through only where the password is changed', async () => {
+      expect(await get('/probe/password-change', token('password-change'))).toMatchObject({
+        status: 200,
+        body: { kind: 'password-change', sub: USER.id },
+      });
+      for (const path of ['/probe/signed-in', '/probe/mfa-set-up']) {
+        expect(await get(path, token('password-change'))).toMatchObject({
+          status: 403,
+          body: { error: 'forbidden', message: 'this token may only be used to change the password' },
+        });
+      }
+      expect(await get('/probe/password-change', token('enrollment'))).toMatchObject({ status: 403 });
+      expect(await get('/probe/password-change', token('mfa'))).toMatchObject({ status: 401, body: INVALID_TOKEN });
     });
 
     it('lets the enrolment token through only where MFA is set up', async () => {

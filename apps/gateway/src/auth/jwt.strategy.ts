@@ -9,7 +9,7 @@ import { AUDIENCE, TOKEN_ISSUER, toPrincipal, TokenService, type Principal } fro
 /**
  * Bearer tokens through passport-jwt, the algorithm pinned to ES256 (so
  * `alg: none` and HS256-with-the-public-key are refused), the key chosen by
- * `kid`, and only the `access` and `enrollment` audiences accepted.
+ * `kid`, and only the `access`, `enrollment` and `password-change` audiences accepted.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -18,7 +18,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       algorithms: [JWT_ALGORITHM],
       issuer: TOKEN_ISSUER,
-      audience: [AUDIENCE.access, AUDIENCE.enrollment],
+      audience: [AUDIENCE.access, AUDIENCE.enrollment, AUDIENCE['password-change']],
       ignoreExpiration: false,
       secretOrKeyProvider: (
         _request: Request,
@@ -34,6 +34,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   validate(payload: JwtPayload): Principal {
-    return toPrincipal(payload.aud === AUDIENCE.enrollment ? 'enrollment' : 'access', payload);
+    const kind =
+      payload.aud === AUDIENCE.enrollment
+        ? 'enrollment'
+        : payload.aud === AUDIENCE['password-change']
+          ? 'password-change'
+          : 'access';
+    const principal = toPrincipal(kind, payload);
+    return typeof payload.iat === 'number' ? { ...principal, issuedAt: payload.iat } : principal;
   }
 }

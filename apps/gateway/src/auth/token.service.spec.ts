@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { createPublicKey } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { gatewayConfig, publicKeyPemOf, signingKeyPem, USER } from '../gateway.testing.js';
+import { gatewayConfig, publicKeyPemOf, signingKeyPem, USER, verifiedClaims } from '../gateway.testing.js';
 import { AUDIENCE, TOKEN_ISSUER, TokenService, type TokenKind } from './token.service.js';
 
 const CLAIMS = { sub: USER.id, org: USER.orgId, roles: USER.roles, amr: ['pwd'] } as const;
@@ -15,9 +15,10 @@ describe('TokenService', () => {
 
   describe('issue', () => {
     it.each<[TokenKind, number]>([
-      ['access', 900],
+      ['access', 300],
       ['mfa', 300],
       ['enrollment', 900],
+      ['password-change', 300],
     ])('signs a %s token with ES256 under the current kid, for its own audience, valid %i s', (kind, ttl) => {
       const { token, expiresIn } = tokens.issue(kind, CLAIMS);
 
@@ -38,6 +39,13 @@ describe('TokenService', () => {
       expect(() => jwt.verify(token, tokens.keys.current.publicKey, { algorithms: ['ES256'] })).not.toThrow();
     });
 
+    it("names an access token's session (sid) and when its user signed in (auth_time), and reads them back", () => {
+      const { token } = tokens.issue('access', { ...CLAIMS, sid: 'session-1', authTime: 1_750_000_000 });
+
+      expect(jwt.decode(token)).toMatchObject({ sid: 'session-1', auth_time: 1_750_000_000 });
+      expect(verifiedClaims(tokens, token, 'access')).toMatchObject({ sid: 'session-1', auth_time: 1_750_000_000 });
+    });
+
     it('gives every token its own id', () => {
       const ids = Array.from(
         { length: 3 },
@@ -49,10 +57,25 @@ describe('TokenService', () => {
   });
 
   describe('verifyMfaToken', () => {
-    it('turns an mfa token into its principal', () => {
+    it('turns an mfa token into its principal and its id (the challenge id mfa lets verify one code)', () => {
       const { token } = tokens.issue('mfa', CLAIMS);
 
-      expect(tokens.verifyMfaToken(token)).toEqual({ kind: 'mfa', ...CLAIMS });
+      const { jti } = jwt.decode(token) as jwt.JwtPayload;
+      expect(jti).toMatch(/^[0-9a-f-]{36}$/);
+      expect(tokens.verifyMfaToken(token)).toEqual({ kind: 'mfa', ...CLAIMS, challengeId: jti });
+    });
+
+    it('refuses an mfa token without an id', () => {
+      const withoutId = jwt.sign({ org: USER.orgId, roles: USER.roles, amr: ['pwd'] }, tokens.keys.current.privateKey, {
+        algorithm: 'ES256',
+        keyid: tokens.keys.current.kid,
+        subject: USER.id,
+        audience: AUDIENCE.mfa,
+        issuer: TOKEN_ISSUER,
+        expiresIn: 300,
+      });
+
+      expect(() => tokens.verifyMfaToken(withoutId)).toThrow(expect.objectContaining({ code: 'invalid_mfa_token' }));
     });
 
     it.each<TokenKind>(['access', 'enrollment'])('refuses an %s token as an mfa token', (kind) => {

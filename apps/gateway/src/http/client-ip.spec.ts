@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { IdentityRpc, MfaRpc, PolicyRpc } from '#contracts';
-import { startGatewayUnderTest, USER } from '../gateway.testing.js';
+import { MfaRpc, PolicyRpc } from '#contracts';
+import { answerPasswordStep, startGatewayUnderTest, USER } from '../gateway.testing.js';
 
 /**
  * The address a login is judged by (IP allow-list, rate limit), as the real
@@ -12,13 +12,16 @@ describe('the client address', () => {
 
   async function addressOfLogin(env: Record<string, string>, headers: Record<string, string> = {}) {
     gateway = await startGatewayUnderTest(env);
-    gateway.services
-      .answer(IdentityRpc.verifyCredentials, USER)
+    answerPasswordStep(gateway.services)
       .answer(MfaRpc.getStatus, { status: 'inactive', activatedAt: null })
       .answer(PolicyRpc.evaluateLogin, { allowed: true, mfaRequired: false, enrollmentRequired: false });
     const login = await gateway.api.post('/v1/auth/login', { email: USER.email, password: 'pw' }, { headers });
     expect(login.status).toBe(200);
-    return gateway.services.requestsTo(PolicyRpc.evaluateLogin)[0]?.ip;
+    // Asked before the password is checked, and again after, with the same address.
+    const [beforePassword] = gateway.services.requestsTo(PolicyRpc.checkLoginAddress);
+    const [afterPassword] = gateway.services.requestsTo(PolicyRpc.evaluateLogin);
+    expect(beforePassword?.ip).toBe(afterPassword?.ip);
+    return afterPassword?.ip;
   }
 
   describe('with TRUST_PROXY off', () => {

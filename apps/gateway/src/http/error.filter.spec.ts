@@ -2,17 +2,30 @@ import { Controller, ForbiddenException, Get, Param, ParseIntPipe, Query } from 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError, ERROR_CODES, IdentityRpc, MfaRpc, PolicyRpc, type ErrorCode } from '#contracts';
 import { Public } from '../auth/auth.decorators.js';
-import { startGatewayUnderTest, startGuardedApp, USER, type HttpUnderTest } from '../gateway.testing.js';
+import {
+  answerPasswordStep,
+  startGatewayUnderTest,
+  startGuardedApp,
+  USER,
+  type HttpUnderTest,
+} from '../gateway.testing.js';
 
 /** DESIGN.md's REST contract, status by status, with the internal codes. */
 const CODES_BY_STATUS: Record<number, ErrorCode[]> = {
-  400: ['validation_failed', 'invalid_payload', 'weak_password', 'invalid_codes', 'confirmation_required'],
-  401: ['invalid_credentials', 'invalid_mfa_token', 'invalid_token', 'invalid_code'],
-  403: ['ip_not_allowed', 'forbidden'],
+  400: [
+    'validation_failed',
+    'invalid_payload',
+    'weak_password',
+    'password_too_common',
+    'invalid_codes',
+    'confirmation_required',
+  ],
+  401: ['invalid_credentials', 'invalid_mfa_token', 'invalid_token', 'invalid_refresh_token', 'invalid_code'],
+  403: ['ip_not_allowed', 'forbidden', 'mfa_required_for_admin', 'reauthentication_required'],
   404: ['not_found'],
   409: ['mfa_already_active', 'mfa_not_active', 'no_pending_enrollment', 'email_taken'],
   413: ['payload_too_large'],
-  423: ['mfa_locked'],
+  423: ['mfa_locked', 'account_locked'],
   429: ['too_many_attempts'],
   500: ['internal_error'],
   503: ['service_unavailable'],
@@ -74,6 +87,23 @@ describe('ErrorFilter', () => {
       expect(response.status).toBe(status);
       expect(response.body).toEqual({ error: code, message: `refused with ${code}` });
       expect(response.headers.get('retry-after')).toBeNull();
+    });
+
+    it.each(EXPECTED.filter(([, status]) => status === 401))(
+      'names the Bearer scheme on %s (WWW-Authenticate), a refused token as such',
+      async (code) => {
+        const response = await app.api.get(`/fail/domain/${code}`);
+
+        expect(response.headers.get('www-authenticate')).toBe(
+          code === 'invalid_token' ? 'Bearer realm="totp-mfa", error="invalid_token"' : 'Bearer realm="totp-mfa"',
+        );
+      },
+    );
+
+    it('sends no WWW-Authenticate with any other status', async () => {
+      for (const [code] of EXPECTED.filter(([, status]) => status !== 401)) {
+        expect((await app.api.get(`/fail/domain/${code}`)).headers.get('www-authenticate')).toBeNull();
+      }
     });
 
     it.each(['mfa_locked', 'too_many_attempts'])(
@@ -152,7 +182,7 @@ describe('ErrorFilter', () => {
     });
 
     it('answers 503 service_unavailable when a service does not answer', async () => {
-      gateway.services.unreachable(IdentityRpc.verifyCredentials);
+      answerPasswordStep(gateway.services).unreachable(IdentityRpc.verifyCredentials);
 
       expect(await gateway.api.post('/v1/auth/login', { email: USER.email, password: 'pw' })).toMatchObject({
         status: 503,
@@ -161,8 +191,7 @@ describe('ErrorFilter', () => {
     });
 
     it("passes mfa_locked on as 423 with the service's Retry-After", async () => {
-      gateway.services
-        .answer(IdentityRpc.verifyCredentials, USER)
+      answerPasswordStep(gateway.services)
         .answer(MfaRpc.getStatus, { status: 'active', activatedAt: '2025-06-02T10:00:00.000Z' })
         .answer(PolicyRpc.evaluateLogin, { allowed: true, mfaRequired: true, enrollmentRequired: false })
         .refuse(

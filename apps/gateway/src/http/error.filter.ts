@@ -3,6 +3,9 @@ import type { Response } from 'express';
 import { DomainError, type ErrorCode } from '#contracts';
 import { STATUS_BY_CODE } from './error-status.js';
 
+const BEARER = 'Bearer realm="totp-mfa"';
+const BEARER_INVALID_TOKEN = `${BEARER}, error="invalid_token"`;
+
 const CODE_BY_HTTP_STATUS: Record<number, ErrorCode> = {
   400: 'validation_failed',
   401: 'invalid_token',
@@ -25,6 +28,10 @@ export class ErrorFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, code, message, retryAfterSeconds } = this.describe(exception);
     if (retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(retryAfterSeconds));
+    // RFC 9110 §15.5.2 and RFC 6750 §3: a 401 names the scheme; a refused bearer token says so.
+    if (status === 401) {
+      response.setHeader('WWW-Authenticate', code === 'invalid_token' ? BEARER_INVALID_TOKEN : BEARER);
+    }
     response.status(status).json({ error: code, message });
   }
 

@@ -1,28 +1,27 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Public } from '../auth/auth.decorators.js';
 import { ClientIp, UserAgent } from '../http/client-ip.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
-import { LoginRateLimiter } from './login-rate-limiter.js';
+import { LoginThrottlerGuard } from '../rate-limit/login-throttler.guard.js';
 import { LoginBody, MfaLoginBody } from './login.schemas.js';
 import { LoginService } from './login.service.js';
 
 @ApiTags('login')
 @Public()
+@UseGuards(LoginThrottlerGuard)
 @Controller('v1/auth/login')
 export class LoginController {
-  constructor(
-    private readonly login: LoginService,
-    private readonly rateLimiter: LoginRateLimiter,
-  ) {}
+  constructor(private readonly login: LoginService) {}
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Email and password: authenticated, mfa_required or mfa_enrollment_required' })
+  @ApiOperation({
+    summary: 'Email and password: authenticated, mfa_required, mfa_enrollment_required or password_change_required',
+  })
   @ApiBody({ schema: z.toJSONSchema(LoginBody) as object })
   withPassword(@Body(new ZodPipe(LoginBody)) body: LoginBody, @ClientIp() ip: string, @UserAgent() userAgent: string) {
-    this.rateLimiter.consume(ip);
     return this.login.withPassword(body.email, body.password, { ip, userAgent });
   }
 
@@ -35,7 +34,6 @@ export class LoginController {
     @ClientIp() ip: string,
     @UserAgent() userAgent: string,
   ) {
-    this.rateLimiter.consume(ip);
     return this.login.withCode(body.mfaToken, body.code, { ip, userAgent });
   }
 }

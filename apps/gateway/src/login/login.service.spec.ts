@@ -1,8 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DomainError, IdentityRpc, MfaRpc, PolicyRpc, type LoginDecision, type MfaStatusView } from '#contracts';
+import {
+  DomainError,
+  IdentityRpc,
+  MfaRpc,
+  PolicyRpc,
+  SessionRpc,
+  type LoginDecision,
+  type MfaStatusView,
+} from '#contracts';
 import { FakeServices } from '#testing';
 import { TokenService } from '../auth/token.service.js';
-import { gatewayConfig, USER, verifiedClaims } from '../gateway.testing.js';
+import { answerPasswordStep, gatewayConfig, USER, verifiedClaims } from '../gateway.testing.js';
 import { LoginService, type LoginOutcome } from './login.service.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -15,9 +23,26 @@ const LET_IN: LoginDecision = { allowed: true, mfaRequired: false, enrollmentReq
 const MUST_ENROL: LoginDecision = { allowed: true, mfaRequired: true, enrollmentRequired: true };
 const KEEP_OUT: LoginDecision = { allowed: false, reason: 'ip_not_allowed' };
 
-const AUTHENTICATED = { status: 'authenticated', accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 900 };
+const AUTHENTICATED = {
+  status: 'authenticated',
+  accessToken: expect.any(String),
+  tokenType: 'Bearer',
+  expiresIn: 300,
+  refreshToken: expect.stringMatching(/^[\w-]+\.[\w-]{43}$/),
+  refreshExpiresIn: expect.any(Number),
+};
+const ADMIN = { ...USER, roles: ['admin'] };
 const PRINCIPAL = { sub: USER.id, org: USER.orgId, roles: USER.roles };
-const tokenOf = (outcome: LoginOutcome) => (outcome.status === 'mfa_required' ? outcome.mfaToken : outcome.accessToken);
+const tokenOf = (outcome: LoginOutcome) => {
+  switch (outcome.status) {
+    case 'mfa_required':
+      return outcome.mfaToken;
+    case 'password_change_required':
+      return outcome.passwordChangeToken;
+    default:
+      return outcome.accessToken;
+  }
+};
 
 describe('LoginService', () => {
   let services: FakeServices;
@@ -25,8 +50,7 @@ describe('LoginService', () => {
   let login: LoginService;
 
   beforeEach(() => {
-    services = new FakeServices()
-      .answer(IdentityRpc.verifyCredentials, USER)
+    services = answerPasswordStep(new FakeServices())
       .answer(MfaRpc.getStatus, INACTIVE)
       .answer(PolicyRpc.evaluateLogin, LET_IN)
       .answer(MfaRpc.verifyChallenge, { verified: true });
@@ -43,14 +67,73 @@ describe('LoginService', () => {
   };
 
   describe('with a password', () => {
-    it('refuses wrong credentials as identity answers them, before asking any other service', async () => {
+    it('refuses wrong credentials as identity answers them, asking nothing after', async () => {
       services.refuse(IdentityRpc.verifyCredentials, new DomainError('invalid_credentials', 'wrong email or password'));
 
       await expect(login.withPassword(USER.email, 'wrong', CONTEXT)).rejects.toMatchObject({
         code: 'invalid_credentials',
       });
-      expect(services.patternsCalled()).toEqual([IdentityRpc.verifyCredentials.pattern]);
-      expect(services.requestsTo(IdentityRpc.verifyCredentials)).toEqual([{ email: USER.email, password: 'wrong' }]);
+      expect(services.patternsCalled()).toEqual([
+        IdentityRpc.findLoginOrganisation.pattern,
+        PolicyRpc.checkLoginAddress.pattern,
+        IdentityRpc.verifyCredentials.pattern,
+      ]);
+      expect(services.requestsTo(IdentityRpc.verifyCredentials)).toEqual([
+        { email: USER.email, password: 'wrong', addressAllowed: true, context: CONTEXT },
+      ]);
+    });
+
+    it("checks the address against the allow-list of the address's organisation before the password", async () => {
+      services.answer(PolicyRpc.checkLoginAddress, { allowed: false });
+      // Identity answers a refused address ip_not_allowed without looking at the password, and counts it.
+      services.answer(IdentityRpc.verifyCredentials, ({ addressAllowed }) => {
+        if (!addressAllowed) throw new DomainError('ip_not_allowed', 'logins from this address are not allowed');
+        return { ...USER, passwordChangeRequired: false };
+      });
+
+      await expect(login.withPassword(USER.email, PASSWORD, CONTEXT)).rejects.toMatchObject({
+        code: 'ip_not_allowed',
+      });
+      expect(services.requestsTo(IdentityRpc.findLoginOrganisation)).toEqual([{ email: USER.email }]);
+      expect(services.requestsTo(PolicyRpc.checkLoginAddress)).toEqual([{ orgId: USER.orgId, ip: CONTEXT.ip }]);
+      expect(services.requestsTo(IdentityRpc.verifyCredentials)[0]).toMatchObject({ addressAllowed: false });
+      expect(services.patternsCalled()).not.toContain(MfaRpc.getStatus.pattern);
+    });
+
+    it('asks no policy when identity names no organisation (an installation not bootstrapped yet)', async () => {
+      services.answer(IdentityRpc.findLoginOrganisation, { orgId: null });
+      services.refuse(IdentityRpc.verifyCredentials, new DomainError('invalid_credentials', 'wrong email or password'));
+
+      await expect(login.withPassword('nobody@example.com', PASSWORD, CONTEXT)).rejects.toMatchObject({
+        code: 'invalid_credentials',
+      });
+      expect(services.requestsTo(PolicyRpc.checkLoginAddress)).toEqual([]);
+      expect(services.requestsTo(IdentityRpc.verifyCredentials)[0]).toMatchObject({ addressAllowed: true });
+    });
+
+    it.each([
+      ['too_many_attempts', { retryAfterSeconds: 4 }],
+      ['account_locked', undefined],
+    ] as const)('passes %s through as identity answers it', async (code, details) => {
+      services.refuse(IdentityRpc.verifyCredentials, new DomainError(code, 'refused', details));
+
+      await expect(login.withPassword(USER.email, PASSWORD, CONTEXT)).rejects.toMatchObject({ code, details });
+    });
+
+    it('asks for a new password first when an admin set it: a token for the password change only', async () => {
+      services.answer(MfaRpc.getStatus, ACTIVE);
+      answerPasswordStep(services, USER, { passwordChangeRequired: true });
+
+      const outcome = await login.withPassword(USER.email, PASSWORD, CONTEXT);
+
+      expect(outcome).toEqual({
+        status: 'password_change_required',
+        passwordChangeToken: expect.any(String),
+        expiresIn: 300,
+      });
+      expect(verifiedClaims(tokens, tokenOf(outcome), 'password-change')).toMatchObject({ ...PRINCIPAL, amr: ['pwd'] });
+      expect(() => verifiedClaims(tokens, tokenOf(outcome), 'access')).toThrow(/audience/);
+      expect(services.patternsCalled()).not.toContain(MfaRpc.getStatus.pattern);
     });
 
     it('authenticates a user without MFA whom the policy lets in: an access token, amr pwd', async () => {
@@ -62,6 +145,45 @@ describe('LoginService', () => {
       expect(services.requestsTo(PolicyRpc.evaluateLogin)).toEqual([
         { orgId: USER.orgId, roles: USER.roles, ip: CONTEXT.ip, mfaActive: false },
       ]);
+    });
+
+    it('starts a session in identity: its id and sign-in instant are the access token’s sid and auth_time', async () => {
+      vi.useFakeTimers({ toFake: ['Date'], now: new Date('2031-05-06T07:08:09.250Z') });
+
+      const outcome = await login.withPassword(USER.email, PASSWORD, CONTEXT);
+
+      expect(services.requestsTo(SessionRpc.startSession)).toEqual([
+        { userId: USER.id, amr: ['pwd'], authenticatedAt: '2031-05-06T07:08:09.250Z', context: CONTEXT },
+      ]);
+      const claims = verifiedClaims(tokens, tokenOf(outcome), 'access');
+      expect(claims).toMatchObject({ sid: expect.any(String), auth_time: Date.parse('2031-05-06T07:08:09Z') / 1000 });
+      expect(outcome).toMatchObject({ refreshToken: expect.stringMatching(new RegExp(`^${claims['sid']}\\.`)) });
+      expect(outcome).toMatchObject({ refreshExpiresIn: 24 * 3600 });
+    });
+
+    it('is refused as identity refuses the session (a sign-in that raced a password or MFA change)', async () => {
+      services.refuse(SessionRpc.startSession, new DomainError('invalid_credentials', 'sign in again'));
+
+      await expect(login.withPassword(USER.email, PASSWORD, CONTEXT)).rejects.toMatchObject({
+        code: 'invalid_credentials',
+      });
+    });
+
+    it('lets an admin without MFA in only far enough to enrol, whatever the policy (step-up)', async () => {
+      answerPasswordStep(services, ADMIN);
+
+      const outcome = await login.withPassword(ADMIN.email, PASSWORD, CONTEXT);
+
+      expect(outcome).toMatchObject({ status: 'mfa_enrollment_required', tokenType: 'Bearer' });
+      expect(verifiedClaims(tokens, tokenOf(outcome), 'enrollment')).toMatchObject({ roles: ['admin'], amr: ['pwd'] });
+      expect(services.requestsTo(SessionRpc.startSession)).toEqual([]);
+    });
+
+    it('asks an admin with MFA for a code, like anyone', async () => {
+      answerPasswordStep(services, ADMIN);
+      services.answer(MfaRpc.getStatus, ACTIVE);
+
+      expect(await login.withPassword(ADMIN.email, PASSWORD, CONTEXT)).toMatchObject({ status: 'mfa_required' });
     });
 
     it('counts a set-up not yet activated as no MFA', async () => {
@@ -108,19 +230,34 @@ describe('LoginService', () => {
       });
     });
 
-    it.each([IdentityRpc.verifyCredentials, MfaRpc.getStatus, PolicyRpc.evaluateLogin])(
-      'is service_unavailable when $pattern goes unanswered',
-      async (rpc) => {
-        services.unreachable(rpc);
+    it.each([
+      IdentityRpc.findLoginOrganisation,
+      PolicyRpc.checkLoginAddress,
+      IdentityRpc.verifyCredentials,
+      MfaRpc.getStatus,
+      PolicyRpc.evaluateLogin,
+    ])('is service_unavailable when $pattern goes unanswered', async (rpc) => {
+      services.unreachable(rpc);
 
-        await expect(login.withPassword(USER.email, PASSWORD, CONTEXT)).rejects.toMatchObject({
-          code: 'service_unavailable',
-        });
-      },
-    );
+      await expect(login.withPassword(USER.email, PASSWORD, CONTEXT)).rejects.toMatchObject({
+        code: 'service_unavailable',
+      });
+    });
   });
 
   describe('with a code', () => {
+    it('starts the session from when the password step began, to the millisecond', async () => {
+      vi.useFakeTimers({ toFake: ['Date'], now: new Date('2031-05-06T07:08:09.250Z') });
+      const mfaToken = await mfaTokenOfPasswordStep();
+      vi.setSystemTime(new Date('2031-05-06T07:08:20.000Z'));
+
+      await login.withCode(mfaToken, CODE, CONTEXT);
+
+      expect(services.requestsTo(SessionRpc.startSession)[0]).toMatchObject({
+        authenticatedAt: '2031-05-06T07:08:09.250Z',
+      });
+    });
+
     it('accepts a right code: an access token with amr pwd and otp for the user of the mfa token', async () => {
       const mfaToken = await mfaTokenOfPasswordStep();
 
@@ -128,7 +265,54 @@ describe('LoginService', () => {
 
       expect(outcome).toEqual(AUTHENTICATED);
       expect(verifiedClaims(tokens, tokenOf(outcome), 'access')).toMatchObject({ ...PRINCIPAL, amr: ['pwd', 'otp'] });
-      expect(services.requestsTo(MfaRpc.verifyChallenge)).toEqual([{ userId: USER.id, code: CODE, context: CONTEXT }]);
+      // The session's sign-in began at the password step (the mfa token's auth_time), not at the code.
+      expect(services.requestsTo(SessionRpc.startSession)).toEqual([
+        {
+          userId: USER.id,
+          amr: ['pwd', 'otp'],
+          authenticatedAt: new Date(Number(verifiedClaims(tokens, mfaToken, 'mfa')['auth_time']) * 1000).toISOString(),
+          context: CONTEXT,
+        },
+      ]);
+      expect(services.requestsTo(MfaRpc.verifyChallenge)).toEqual([
+        { userId: USER.id, code: CODE, context: CONTEXT, challengeId: verifiedClaims(tokens, mfaToken, 'mfa').jti },
+      ]);
+    });
+
+    it('makes the mfa token good for one code: used again after a success, even with the next step’s code, it is refused', async () => {
+      // mfa as it answers: one successful verification per challenge id (the token's jti).
+      const used = new Set<string>();
+      services.answer(MfaRpc.verifyChallenge, ({ challengeId }) => {
+        if (used.has(challengeId)) {
+          throw new DomainError('invalid_mfa_token', 'the MFA token has already been used; log in again');
+        }
+        used.add(challengeId);
+        return { verified: true } as const;
+      });
+      const mfaToken = await mfaTokenOfPasswordStep();
+      const nextStepsCode = '654321';
+
+      expect(await login.withCode(mfaToken, CODE, CONTEXT)).toEqual(AUTHENTICATED);
+      await expect(login.withCode(mfaToken, nextStepsCode, CONTEXT)).rejects.toMatchObject({
+        code: 'invalid_mfa_token',
+      });
+
+      const [first, second] = services.requestsTo(MfaRpc.verifyChallenge);
+      expect(first?.challengeId).toBe(verifiedClaims(tokens, mfaToken, 'mfa').jti);
+      expect(second?.challengeId).toBe(first?.challengeId);
+      // A new password step gives a new token, good for that code.
+      expect(await login.withCode(await mfaTokenOfPasswordStep(), nextStepsCode, CONTEXT)).toEqual(AUTHENTICATED);
+    });
+
+    it('does not use the mfa token up with a wrong code: it stays good for the right one', async () => {
+      const mfaToken = await mfaTokenOfPasswordStep();
+      services.refuse(MfaRpc.verifyChallenge, new DomainError('invalid_code', 'the code is not valid'));
+      await expect(login.withCode(mfaToken, '000000', CONTEXT)).rejects.toMatchObject({ code: 'invalid_code' });
+      services.answer(MfaRpc.verifyChallenge, { verified: true });
+
+      expect(await login.withCode(mfaToken, CODE, CONTEXT)).toEqual(AUTHENTICATED);
+      const [wrong, right] = services.requestsTo(MfaRpc.verifyChallenge);
+      expect(right?.challengeId).toBe(wrong?.challengeId);
     });
 
     it('checks the address again: ip_not_allowed at the code step, and the code is not spent', async () => {
@@ -156,9 +340,11 @@ describe('LoginService', () => {
       });
     });
 
-    it('passes mfa_locked through with its details', async () => {
+    it.each([
+      ['a timed lock', { lockedUntil: '2025-06-02T10:05:00.000Z', retryAfterSeconds: 240, requiresAdminReset: false }],
+      ['a lock until an admin reset', { lockedUntil: null, requiresAdminReset: true }],
+    ])('passes mfa_locked through with its details: %s', async (_, details) => {
       const mfaToken = await mfaTokenOfPasswordStep();
-      const details = { lockedUntil: '2025-06-02T10:05:00.000Z', retryAfterSeconds: 240 };
       services.refuse(MfaRpc.verifyChallenge, new DomainError('mfa_locked', 'too many wrong codes', details));
 
       await expect(login.withCode(mfaToken, CODE, CONTEXT)).rejects.toMatchObject({ code: 'mfa_locked', details });

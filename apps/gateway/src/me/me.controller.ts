@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { IdentityRpc, MfaRpc } from '#contracts';
+import { DomainError, IdentityRpc, MfaRpc } from '#contracts';
 import { ServiceClient } from '#messaging';
-import { AllowsEnrollmentToken, CurrentPrincipal } from '../auth/auth.decorators.js';
+import { AllowsEnrollmentToken, AllowsPasswordChangeToken, CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/token.service.js';
+import type { LoginContext } from '../login/login.service.js';
 import { ClientIp, UserAgent } from '../http/client-ip.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
 import { ActivationBody, DeactivationBody, PasswordChangeBody } from './me.schemas.js';
@@ -28,13 +30,27 @@ export class MeController {
 
   @Post('password')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Change the password, proving the current one' })
+  @AllowsPasswordChangeToken()
+  @ApiOperation({
+    summary: 'Change the password, proving the current one (and a current code when MFA is active)',
+    description: 'Also takes the passwordChangeToken of a login answered password_change_required.',
+  })
   @ApiBody({ schema: z.toJSONSchema(PasswordChangeBody) as object })
-  changePassword(
+  async changePassword(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(PasswordChangeBody)) body: PasswordChangeBody,
+    @ClientIp() ip: string,
+    @UserAgent() userAgent: string,
   ) {
-    return this.services.call(IdentityRpc.changePassword, { userId: principal.sub, ...body });
+    const context = { ip, userAgent };
+    await this.verifyCodeIfMfaActive(principal.sub, body.code, context);
+    const { currentPassword, newPassword } = body;
+    // In the session it was made in (`sid`): identity then revokes the user's other sessions, not this one.
+    return this.services.call(
+      IdentityRpc.changePassword,
+      { userId: principal.sub, currentPassword, newPassword, context },
+      { actingSessionId: principal.sid },
+    );
   }
 
   @Post('mfa/enrollment')
@@ -55,7 +71,7 @@ export class MeController {
   @ApiOperation({ summary: 'Activate MFA with the codes of two consecutive time-steps' })
   @ApiBody({ schema: z.toJSONSchema(ActivationBody) as object })
   activate(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(ActivationBody)) body: ActivationBody) {
-    return this.services.call(MfaRpc.activate, { userId: principal.sub, ...body });
+    return this.services.call(MfaRpc.activate, { userId: principal.sub, ...body }, { actingSessionId: principal.sid });
   }
 
   @Post('mfa/deactivation')
@@ -68,12 +84,32 @@ export class MeController {
     @ClientIp() ip: string,
     @UserAgent() userAgent: string,
   ) {
-    const { status } = await this.services.call(MfaRpc.deactivate, {
-      userId: principal.sub,
-      code: body.code,
-      confirm: body.confirm === true,
-      context: { ip, userAgent },
-    });
+    const { status } = await this.services.call(
+      MfaRpc.deactivate,
+      {
+        userId: principal.sub,
+        code: body.code,
+        confirm: body.confirm === true,
+        context: { ip, userAgent },
+      },
+      { actingSessionId: principal.sid },
+    );
     return { status };
+  }
+
+  /**
+   * With MFA active a password change needs a current code, checked by the mfa
+   * service before identity is asked, so a wrong code changes nothing (and
+   * counts toward the code lock-out). A code that passed is used up even when
+   * identity then refuses the change (a wrong current password, a common new
+   * one): the next attempt needs the next code.
+   */
+  private async verifyCodeIfMfaActive(userId: string, code: string | undefined, context: LoginContext): Promise<void> {
+    const { status } = await this.services.call(MfaRpc.getStatus, { userId });
+    if (status !== 'active') return;
+    if (code === undefined)
+      throw new DomainError('invalid_code', 'a current code from the authenticator app is required');
+    // A challenge of its own: no mfaToken is involved, and the id is used once.
+    await this.services.call(MfaRpc.verifyChallenge, { userId, code, context, challengeId: randomUUID() });
   }
 }

@@ -7,7 +7,7 @@ import { EmailTaken } from '../email-reservation/email-reservation.errors.js';
 import { OrganisationAlreadyExists } from '../organisations/organisation.errors.js';
 import { organisationStream } from '../organisations/organisation.events.js';
 import { OrganisationRepository } from '../organisations/organisation.repository.js';
-import { WeakPassword } from '../passwords/password-policy.js';
+import { PasswordTooCommon, WeakPassword } from '../passwords/password-policy.js';
 import { RegistrationSteps, type NewUserCredentials } from '../registration/registration-steps.js';
 import { userStream } from '../users/user.events.js';
 import { UserRepository } from '../users/user.repository.js';
@@ -143,7 +143,9 @@ async function asBootstrapFailure<T>(step: () => T | Promise<T>): Promise<T> {
     return await step();
   } catch (error) {
     if (error instanceof InvalidEmail) throw new BootstrapFailed('BOOTSTRAP_ADMIN_EMAIL is not a valid email address');
-    if (error instanceof WeakPassword) throw new BootstrapFailed(`BOOTSTRAP_ADMIN_PASSWORD: ${error.message}`);
+    if (error instanceof WeakPassword || error instanceof PasswordTooCommon) {
+      throw new BootstrapFailed(`BOOTSTRAP_ADMIN_PASSWORD: ${error.message}`);
+    }
     throw error;
   }
 }

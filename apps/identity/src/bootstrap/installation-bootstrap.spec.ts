@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IdentityRpc } from '#contracts';
 import { startServiceUnderTest, type ServiceUnderTest } from '#testing';
 import { IdentityModule } from '../identity.module.js';
-import { OPERATOR, OPERATOR_ENV, allEvents, countByType } from '../identity.testing.js';
+import { OPERATOR, OPERATOR_ENV, allEvents, countByType, signInRequest } from '../identity.testing.js';
 import { InstallationBootstrapProcess } from './installation-bootstrap.process.js';
 
 describe('installation bootstrap', () => {
@@ -28,7 +28,7 @@ describe('installation bootstrap', () => {
     return identity.dataDir;
   };
   const signIn = (identity: ServiceUnderTest, password: string = OPERATOR.password) =>
-    identity.call(IdentityRpc.verifyCredentials, { email: OPERATOR.email, password });
+    identity.call(IdentityRpc.verifyCredentials, signInRequest(OPERATOR.email, password));
   const linesWith = (instances: ServiceUnderTest[], text: string) =>
     instances.flatMap((identity) => identity.logger.lines).filter((line) => line.includes(text));
   const expectOneOrganisationAndAdmin = async (identity: ServiceUnderTest) => {
@@ -136,10 +136,13 @@ describe('installation bootstrap', () => {
     expect(linesWith([restarted], 'completed an interrupted bootstrap')).toHaveLength(1);
   });
 
-  it('refuses to start with a weak password, naming the variable, writing nothing', async () => {
+  it('refuses to start with a weak or common password, naming the variable, writing nothing', async () => {
     const dataDir = await emptyStore();
     await expect(start({ ...OPERATOR_ENV, BOOTSTRAP_ADMIN_PASSWORD: 'short' }, dataDir)).rejects.toThrow(
       'BOOTSTRAP_ADMIN_PASSWORD: password must be at least 12 characters long',
+    );
+    await expect(start({ ...OPERATOR_ENV, BOOTSTRAP_ADMIN_PASSWORD: 'password1234' }, dataDir)).rejects.toThrow(
+      'BOOTSTRAP_ADMIN_PASSWORD: this password is on a list of common or breached passwords',
     );
     await expect(start({ ...OPERATOR_ENV, BOOTSTRAP_ADMIN_EMAIL: 'not-an-address' }, dataDir)).rejects.toThrow(
       'BOOTSTRAP_ADMIN_EMAIL is not a valid email address',

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IdentityRpc, type UserView } from '#contracts';
 import type { ServiceUnderTest } from '#testing';
-import { OPERATOR, allEvents, countByType, startIdentityWithOperator } from '../identity.testing.js';
+import { OPERATOR, allEvents, countByType, signInRequest, startIdentityWithOperator } from '../identity.testing.js';
 
 describe('identity.create-organisation', () => {
   let identity: ServiceUnderTest;
@@ -15,7 +15,13 @@ describe('identity.create-organisation', () => {
     ...overrides,
   });
   const createOrganisation = (payload: unknown) => identity.call(IdentityRpc.createOrganisation, payload);
-  const signIn = (email: string, password: string) => identity.ok(IdentityRpc.verifyCredentials, { email, password });
+  const signIn = async (email: string, password: string): Promise<UserView> => {
+    const { passwordChangeRequired: _, ...user } = await identity.ok(
+      IdentityRpc.verifyCredentials,
+      signInRequest(email, password),
+    );
+    return user;
+  };
 
   beforeEach(async () => {
     ({ identity, operator } = await startIdentityWithOperator());
@@ -38,6 +44,10 @@ describe('identity.create-organisation', () => {
       orgId: created.value.id,
       roles: ['admin'],
     });
+    // The operator chose the tenant admin's password: it must be changed at the first sign-in.
+    expect(
+      await identity.ok(IdentityRpc.verifyCredentials, signInRequest('boss@smith.example', 'boss long password')),
+    ).toMatchObject({ passwordChangeRequired: true });
     const [event] = await identity.store.read(`org-${created.value.id}`);
     expect(event?.data).toMatchObject({ bootstrap: false, createdBy: operator.id, name: 'Smith & Partners' });
   });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IdentityRpc, INTEGRATION_TOPICS, type IntegrationEvent, type UserView } from '#contracts';
 import { processBus } from '#messaging';
 import type { ServiceUnderTest } from '#testing';
-import { startIdentityWithOperator } from '../identity.testing.js';
+import { SIGN_IN_CONTEXT, signInRequest, startIdentityWithOperator } from '../identity.testing.js';
 
 const ann = { email: 'ann@example.org', password: 'ann long password' };
 const newPassword = 'ann new long password';
@@ -12,8 +12,8 @@ describe('identity.change-password', () => {
   let annView: UserView;
 
   const changePassword = (payload: Record<string, unknown>) =>
-    identity.call(IdentityRpc.changePassword, { userId: annView.id, ...payload });
-  const signIn = (password: string) => identity.call(IdentityRpc.verifyCredentials, { email: ann.email, password });
+    identity.call(IdentityRpc.changePassword, { userId: annView.id, context: SIGN_IN_CONTEXT, ...payload });
+  const signIn = (password: string) => identity.call(IdentityRpc.verifyCredentials, signInRequest(ann.email, password));
 
   beforeEach(async () => {
     const started = await startIdentityWithOperator();
@@ -37,7 +37,40 @@ describe('identity.change-password', () => {
       value: { changedAt: '2031-05-06T07:08:09.000Z' },
     });
     expect(await signIn(ann.password)).toMatchObject({ ok: false, error: { code: 'invalid_credentials' } });
-    expect(await signIn(newPassword)).toEqual({ ok: true, value: annView });
+    // The admin's password is replaced: no change is asked for any more.
+    expect(await signIn(newPassword)).toEqual({ ok: true, value: { ...annView, passwordChangeRequired: false } });
+  });
+
+  it('refuses a common new password with password_too_common, changing nothing', async () => {
+    expect(await changePassword({ currentPassword: ann.password, newPassword: 'Password1234' })).toEqual({
+      ok: false,
+      error: {
+        code: 'password_too_common',
+        message: 'this password is on a list of common or breached passwords; choose another',
+      },
+    });
+    expect(await identity.store.read(`user-${annView.id}`)).toHaveLength(1);
+  });
+
+  it('counts a wrong current password as a failed password: after five, even the right one must wait', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      expect(await changePassword({ currentPassword: 'not the password', newPassword })).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_credentials' },
+      });
+    }
+    const [, failed] = await identity.store.read(`user-${annView.id}`);
+    expect(failed).toMatchObject({
+      type: 'PasswordCheckFailed',
+      data: { reason: 'wrong_password', ...SIGN_IN_CONTEXT },
+    });
+    expect(await changePassword({ currentPassword: ann.password, newPassword })).toMatchObject({
+      ok: false,
+      error: { code: 'too_many_attempts', details: { retryAfterSeconds: 1 } },
+    });
+    expect(await signIn(ann.password)).toMatchObject({ ok: false, error: { code: 'too_many_attempts' } });
+    identity.clock.advanceSeconds(1);
+    expect(await changePassword({ currentPassword: ann.password, newPassword })).toMatchObject({ ok: true });
   });
 
   it('refuses a wrong current password with invalid_credentials, changing nothing', async () => {
@@ -46,7 +79,9 @@ describe('identity.change-password', () => {
       error: { code: 'invalid_credentials', message: 'email or password is incorrect' },
     });
     expect(await signIn(ann.password)).toMatchObject({ ok: true });
-    expect(await identity.store.read(`user-${annView.id}`)).toHaveLength(1);
+    expect((await identity.store.read(`user-${annView.id}`)).map((event) => event.type)).not.toContain(
+      'UserPasswordChanged',
+    );
   });
 
   it('refuses a weak new password with weak_password and the reason, changing nothing', async () => {
@@ -72,7 +107,12 @@ describe('identity.change-password', () => {
 
   it('answers not_found for an unknown user and invalid_payload for a missing field', async () => {
     expect(
-      await identity.call(IdentityRpc.changePassword, { userId: 'nobody', currentPassword: 'x', newPassword }),
+      await identity.call(IdentityRpc.changePassword, {
+        userId: 'nobody',
+        currentPassword: 'x',
+        newPassword,
+        context: SIGN_IN_CONTEXT,
+      }),
     ).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await changePassword({ currentPassword: ann.password })).toMatchObject({
       ok: false,
@@ -90,6 +130,7 @@ describe('identity.change-password', () => {
         userId: annView.id,
         currentPassword: ann.password,
         newPassword,
+        context: SIGN_IN_CONTEXT,
       });
       await expect.poll(() => published.map((event) => event.type)).toContain('UserPasswordChanged');
       const event = published.find((candidate) => candidate.type === 'UserPasswordChanged');

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, WeakPassword, checkPasswordPolicy } from './password-policy.js';
+import { loadCommonPasswords } from './common-passwords.js';
+import {
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  PasswordTooCommon,
+  WeakPassword,
+  checkPasswordPolicy,
+  preloadCommonPasswords,
+} from './password-policy.js';
 
 const reasonOf = (password: string, email?: string): string | undefined => {
   try {
@@ -14,7 +22,9 @@ const reasonOf = (password: string, email?: string): string | undefined => {
 describe('checkPasswordPolicy', () => {
   it('accepts 12 characters and refuses 11 as too_short', () => {
     expect(MIN_PASSWORD_LENGTH).toBe(12);
-    expect(reasonOf('a'.repeat(12))).toBeUndefined();
+    expect(reasonOf('violet-tract')).toBeUndefined();
+    // 'aaaaaaaaaaaa' is long enough, but too common (below).
+    expect(() => checkPasswordPolicy('a'.repeat(12))).toThrow(PasswordTooCommon);
     expect(reasonOf('a'.repeat(11))).toBe('too_short');
     expect(reasonOf('')).toBe('too_short');
   });
@@ -51,5 +61,38 @@ describe('checkPasswordPolicy', () => {
       }),
     );
     expect(() => checkPasswordPolicy(password)).not.toThrow(/hunter2/);
+  });
+
+  describe('screening against common and breached passwords', () => {
+    it('uses a list of at least 100,000 passwords, shipped in a package and read offline', () => {
+      expect(preloadCommonPasswords().listed).toBeGreaterThanOrEqual(100_000);
+    });
+
+    it.each(['password1234', 'PASSWORD1234', 'qwertyuiopasdfgh', '1q2w3e4r5t6y', 'iloveyou1234'])(
+      'refuses %s with password_too_common, whatever its case',
+      (common) => {
+        expect(() => checkPasswordPolicy(common)).toThrow(PasswordTooCommon);
+        expect(() => checkPasswordPolicy(common)).toThrow(expect.objectContaining({ code: 'password_too_common' }));
+      },
+    );
+
+    it('accepts a long password that is on no list', () => {
+      expect(() => checkPasswordPolicy('violet tractor hums at noon')).not.toThrow();
+    });
+
+    it('answers a short common password for its length first', () => {
+      expect(reasonOf('password')).toBe('too_short');
+    });
+
+    it('never names the password in the refusal', () => {
+      expect(() => checkPasswordPolicy('password1234')).not.toThrow(/password1234/);
+    });
+
+    it('keeps only what the length rule lets through, and finds it in any case', () => {
+      const list = loadCommonPasswords(MIN_PASSWORD_LENGTH);
+      expect(list.has('Password1234')).toBe(true);
+      expect(list.has('123456')).toBe(false);
+      expect(loadCommonPasswords(1).has('123456')).toBe(true);
+    });
   });
 });

@@ -5,7 +5,7 @@ import { processBus } from '#messaging';
 import type { ServiceUnderTest } from '#testing';
 import { normaliseEmail } from '../email-reservation/email.js';
 import { emailReservationStream } from '../email-reservation/email-reservation.events.js';
-import { OPERATOR, allEvents, countByType, startIdentityWithOperator } from '../identity.testing.js';
+import { OPERATOR, allEvents, countByType, signInRequest, startIdentityWithOperator } from '../identity.testing.js';
 import { RegistrationSteps } from './registration-steps.js';
 
 describe('identity.register-user', () => {
@@ -21,7 +21,8 @@ describe('identity.register-user', () => {
     ...overrides,
   });
   const register = (payload: unknown) => identity.call(IdentityRpc.registerUser, payload);
-  const verify = (payload: unknown) => identity.call(IdentityRpc.verifyCredentials, payload);
+  const verify = ({ email, password }: { email: string; password: string }) =>
+    identity.call(IdentityRpc.verifyCredentials, signInRequest(email, password));
 
   beforeEach(async () => {
     ({ identity, operator } = await startIdentityWithOperator());
@@ -48,8 +49,10 @@ describe('identity.register-user', () => {
       ok: true,
       value: { id: expect.any(String), email: 'ann@example.org', orgId: operator.orgId, roles: ['accounting'] },
     });
+    if (!registered.ok) return;
     const signedIn = await verify({ email: 'ann@example.org', password: 'ann long password' });
-    expect(signedIn).toEqual(registered);
+    // The admin chose the password: the user must replace it at the first sign-in.
+    expect(signedIn).toEqual({ ok: true, value: { ...registered.value, passwordChangeRequired: true } });
   });
 
   it('records who registered the user, in the metadata', async () => {
@@ -57,8 +60,8 @@ describe('identity.register-user', () => {
     const [event] = await identity.store.read(`user-${registered.id}`);
     expect(event).toMatchObject({
       type: 'UserRegistered',
-      data: { schemaVersion: 1 },
-      metadata: { registeredBy: operator.id, schemaVersion: 1 },
+      data: { schemaVersion: 2, passwordChangeRequired: true },
+      metadata: { registeredBy: operator.id, schemaVersion: 2 },
     });
   });
 
@@ -84,6 +87,18 @@ describe('identity.register-user', () => {
       error: { code: 'weak_password', message: 'password must not be the email address' },
     });
     // +1: the marker allEvents itself appends.
+    expect((await allEvents(identity.store)).length).toBe(before + 1);
+  });
+
+  it('refuses a common password with password_too_common, writing nothing', async () => {
+    const before = (await allEvents(identity.store)).length;
+    expect(await register(newUser({ password: 'qwertyuiopasdfgh' }))).toEqual({
+      ok: false,
+      error: {
+        code: 'password_too_common',
+        message: 'this password is on a list of common or breached passwords; choose another',
+      },
+    });
     expect((await allEvents(identity.store)).length).toBe(before + 1);
   });
 
@@ -177,11 +192,11 @@ describe('identity.register-user', () => {
       const event = published.find((candidate) => candidate.userId === registered.id);
       expect(event).toMatchObject({
         type: 'UserRegistered',
-        schemaVersion: 1,
+        schemaVersion: 2,
         aggregateId: registered.id,
         orgId: operator.orgId,
         source: { stream: `user-${registered.id}`, revision: 0 },
-        data: { email: 'ann@example.org', roles: ['accounting'] },
+        data: { email: 'ann@example.org', roles: ['accounting'], passwordChangeRequired: true },
       });
       const serialized = JSON.stringify(published);
       expect(serialized).not.toContain('$argon2');

@@ -1,11 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { normaliseRoles, type UserView } from '#contracts';
 import { normaliseEmail, type NormalisedEmail } from '../email-reservation/email.js';
 import { EmailTaken } from '../email-reservation/email-reservation.errors.js';
 import { emailReservationStream } from '../email-reservation/email-reservation.events.js';
 import { EmailReservationRepository } from '../email-reservation/email-reservation.repository.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
-import { checkPasswordPolicy } from '../passwords/password-policy.js';
+import { checkPasswordPolicy, preloadCommonPasswords } from '../passwords/password-policy.js';
 import { UserAlreadyExists } from '../users/user.errors.js';
 import { userStream } from '../users/user.events.js';
 import { UserRepository } from '../users/user.repository.js';
@@ -39,12 +39,17 @@ export interface PreparedUser {
  *   `email_taken`. No lease, no clock, no compensation event.
  */
 @Injectable()
-export class RegistrationSteps {
+export class RegistrationSteps implements OnModuleInit {
   constructor(
     private readonly users: UserRepository,
     private readonly reservations: EmailReservationRepository,
     private readonly hasher: PasswordHasher,
   ) {}
+
+  /** The list of common passwords is read now, not during the first registration or password change. */
+  onModuleInit(): void {
+    preloadCommonPasswords();
+  }
 
   /** The address, password policy and roles: every refusal before anything is hashed or written. */
   check(user: NewUserCredentials): Omit<PreparedUser, 'passwordHash'> {
@@ -77,7 +82,12 @@ export class RegistrationSteps {
     return state.userId;
   }
 
-  /** `registeredBy` (kept in the metadata, for audit) is null for the admin the installation's bootstrap registers. */
+  /**
+   * `registeredBy` (kept in the metadata, for audit) is null for the admin the
+   * installation's bootstrap registers, whose password the operator chose;
+   * anyone else's was chosen by the admin registering them, so they must change
+   * it at the first sign-in.
+   */
   async register(
     userId: string,
     user: PreparedUser,
@@ -86,7 +96,7 @@ export class RegistrationSteps {
     try {
       const { state } = await this.users.handle(
         userStream(userId),
-        { type: 'RegisterUser', data: { userId, orgId, ...user, now } },
+        { type: 'RegisterUser', data: { userId, orgId, ...user, passwordChangeRequired: registeredBy !== null, now } },
         { metadata: { registeredBy } },
       );
       if (state.status !== 'registered') throw new Error(`${userStream(userId)}: not registered after RegisterUser`);

@@ -1,3 +1,4 @@
+import type { AttemptContext } from '../password-attempts/password-attempts.js';
 import type { UserRegistered, UserRolesChanged } from './user.events.js';
 
 /** The password has passed `checkPasswordPolicy` and been hashed before the command is built. */
@@ -21,4 +22,47 @@ export type ChangePassword = {
   readonly data: { readonly verifiedHash: string; readonly passwordHash: string; readonly now: Date };
 };
 
-export type UserCommand = RegisterUser | ChangeUserRoles | ChangePassword;
+/**
+ * What the handler found about one password attempt (a sign-in, or the current
+ * password of a change): it matched the hash `verifiedHash`, it did not, or it
+ * was not looked at because the organisation refuses the client's address.
+ */
+export type PasswordCheck =
+  | { readonly outcome: 'matched'; readonly verifiedHash: string }
+  | { readonly outcome: 'wrong_password' }
+  | { readonly outcome: 'ip_not_allowed' };
+
+export type CheckPassword = {
+  readonly type: 'CheckPassword';
+  readonly data: { readonly check: PasswordCheck; readonly context: AttemptContext; readonly now: Date };
+};
+
+/** After a sign-in proved the password against `verifiedHash`, made with weaker parameters: the new hash of it. */
+export type RehashPassword = {
+  readonly type: 'RehashPassword';
+  readonly data: { readonly verifiedHash: string; readonly passwordHash: string; readonly now: Date };
+};
+
+/**
+ * An admin acting on a user: `adminId`, an admin of `adminOrgId` as identity
+ * knows them now (the handler read it from the admin's own events).
+ */
+export interface AdminAction {
+  readonly adminId: string;
+  readonly adminOrgId: string;
+  readonly now: Date;
+}
+
+export type UnlockUser = {
+  readonly type: 'UnlockUser';
+  readonly data: AdminAction & { readonly reason: string };
+};
+
+/** The new password has passed `checkPasswordPolicy` and been hashed. */
+export type SetPasswordByAdmin = {
+  readonly type: 'SetPasswordByAdmin';
+  readonly data: AdminAction & { readonly passwordHash: string };
+};
+
+export type UserCommand =
+  RegisterUser | ChangeUserRoles | ChangePassword | CheckPassword | RehashPassword | UnlockUser | SetPasswordByAdmin;

@@ -19,3 +19,10 @@ export class InvalidCredentials extends DomainError {
     super('invalid_credentials', 'email or password is incorrect');
   }
 }
+
+/** The acting admin is not an admin of the organisation the request names, as identity knows them now. */
+export class NotAnAdmin extends DomainError {
+  constructor() {
+    super('forbidden', 'requires the admin role');
+  }
+}

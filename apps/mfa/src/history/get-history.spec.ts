@@ -27,9 +27,19 @@ describe('mfa.get-history', () => {
     });
     service.clock.advanceSeconds(30);
     const now = currentStep(service);
-    await service.ok(MfaRpc.verifyChallenge, { userId: 'u1', code: type(appCode(secret, now)), context: CONTEXT });
+    await service.ok(MfaRpc.verifyChallenge, {
+      userId: 'u1',
+      code: type(appCode(secret, now)),
+      context: CONTEXT,
+      challengeId: crypto.randomUUID(),
+    });
     const wrong = type(wrongCode(secret, [now - 1, now, now + 1]));
-    await service.call(MfaRpc.verifyChallenge, { userId: 'u1', code: wrong, context: CONTEXT });
+    await service.call(MfaRpc.verifyChallenge, {
+      userId: 'u1',
+      code: wrong,
+      context: CONTEXT,
+      challengeId: crypto.randomUUID(),
+    });
     await service.ok(MfaRpc.deactivate, {
       userId: 'u1',
       code: type(appCode(secret, now + 1)),
@@ -127,7 +137,12 @@ describe('mfa.get-history', () => {
     // The largest events there are: a wrong code with the longest context the contract lets in.
     const context = { ip: 'f'.repeat(64), userAgent: 'u'.repeat(512) };
     for (let attempt = 0; attempt <= MFA_HISTORY_PAGE_SIZE; attempt += 1) {
-      await service.call(MfaRpc.verifyChallenge, { userId: 'u1', code: '000000', context });
+      await service.call(MfaRpc.verifyChallenge, {
+        userId: 'u1',
+        code: '000000',
+        context,
+        challengeId: crypto.randomUUID(),
+      });
     }
 
     const first = await service.ok(MfaRpc.getHistory, { userId: 'u1' });

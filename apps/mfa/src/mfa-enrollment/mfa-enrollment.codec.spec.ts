@@ -71,13 +71,31 @@ const STORED_V1: ReadonlyArray<{ readonly type: MfaEnrollmentEvent['type']; read
   },
 ];
 
-/** The domain events those payloads stand for: the same fields, no version. */
+/** The domain events those payloads stand for: the same fields without the version, lifted to version 2 where there is one. */
 const asDomainEvent = ({ type, data }: (typeof STORED_V1)[number]) => {
   const { schemaVersion: _version, ...payload } = data;
-  return { type, data: payload } as MfaEnrollmentEvent;
+  switch (type) {
+    case 'MfaChallengeVerified':
+      return { type, data: { ...payload, challengeId: null } } as MfaEnrollmentEvent;
+    case 'MfaChallengeFailed':
+      return {
+        type,
+        data: {
+          ...payload,
+          failuresSinceSuccess: payload['consecutiveFailures'],
+          locksSinceSuccess: payload['lockedUntil'] === null ? 0 : 1,
+          requiresAdminReset: false,
+          challengeId: null,
+        },
+      } as MfaEnrollmentEvent;
+    default:
+      return { type, data: payload } as MfaEnrollmentEvent;
+  }
 };
 
 const byType = STORED_V1.map((stored) => [stored.type, stored] as const);
+const STILL_V1 = new Set(['MfaEnrollmentStarted', 'MfaActivated', 'MfaDeactivated']);
+const unchangedTypes = byType.filter(([type]) => STILL_V1.has(type));
 
 describe('decode', () => {
   it.each(byType)('reads a stored v1 %s as the current event', (_type, stored) => {
@@ -109,10 +127,112 @@ describe('decode', () => {
   });
 });
 
+describe('version 2 of MfaChallengeVerified and MfaChallengeFailed (issue 8), lifted from version 1', () => {
+  const LOCK_END = '2025-06-02T10:11:00.000Z';
+  const v1Failure = (consecutiveFailures: number, lockedUntil: string | null, reason = 'invalid_code') => ({
+    schemaVersion: 1,
+    purpose: 'login',
+    reason,
+    failedAt: '2025-06-02T10:06:00.000Z',
+    consecutiveFailures,
+    lockedUntil,
+    context: null,
+  });
+
+  it('reads a v1 verification as one that used no mfaToken up', () => {
+    expect(decode('MfaChallengeVerified', STORED_V1[2]!.data)).toMatchObject({ data: { challengeId: null } });
+  });
+
+  it('reads a v1 failure by what it can vouch for: its count since the last success, its lock as the first', () => {
+    expect(decode('MfaChallengeFailed', v1Failure(3, null)).data).toEqual({
+      purpose: 'login',
+      reason: 'invalid_code',
+      failedAt: '2025-06-02T10:06:00.000Z',
+      consecutiveFailures: 3,
+      failuresSinceSuccess: 3,
+      locksSinceSuccess: 0,
+      lockedUntil: null,
+      requiresAdminReset: false,
+      challengeId: null,
+      context: null,
+    });
+    expect(decode('MfaChallengeFailed', v1Failure(5, LOCK_END)).data).toMatchObject({
+      failuresSinceSuccess: 5,
+      locksSinceSuccess: 1,
+      lockedUntil: LOCK_END,
+      requiresAdminReset: false,
+    });
+    expect(decode('MfaChallengeFailed', v1Failure(5, LOCK_END, 'locked')).data).toMatchObject({ locksSinceSuccess: 1 });
+  });
+
+  it('lets a stream locked under version 1 escalate: its next lock is the second', () => {
+    const decider = mfaEnrollmentDecider();
+    const v1Stream = [
+      decode('MfaEnrollmentStarted', STORED_V1[0]!.data),
+      decode('MfaActivated', STORED_V1[1]!.data),
+      ...[1, 2, 3, 4].map((n) => decode('MfaChallengeFailed', v1Failure(n, null))),
+      decode('MfaChallengeFailed', v1Failure(5, LOCK_END)),
+    ];
+    const lockEnd = new Date(LOCK_END);
+    let state = v1Stream.reduce(decider.evolve, decider.initialState());
+    const failures = [];
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      const command = {
+        type: 'VerifyChallenge',
+        data: { now: lockEnd, matchedStep: null, challengeId: 'token-1', context: { ip: '::1', userAgent: 'x' } },
+      } as const;
+      const [failure] = decider.decide(command, state);
+      failures.push(failure!);
+      state = decider.evolve(state, failure!);
+    }
+    expect(failures.at(-1)).toMatchObject({
+      data: {
+        consecutiveFailures: 5,
+        failuresSinceSuccess: 10,
+        locksSinceSuccess: 2,
+        lockedUntil: new Date(lockEnd.getTime() + 600_000).toISOString(),
+      },
+    });
+  });
+
+  it('reads a stored v2 payload as it is', () => {
+    const v2 = {
+      schemaVersion: 2,
+      step: 58_000_010,
+      verifiedAt: '2025-06-02T10:05:00.000Z',
+      challengeId: '6f1c0f5e-4b8e-4c1e-9a51-1d6a4f1e2b3c',
+      context: { ip: '::1', userAgent: 'curl' },
+    };
+    const { schemaVersion: _version, ...payload } = v2;
+    expect(decode('MfaChallengeVerified', v2)).toEqual({ type: 'MfaChallengeVerified', data: payload });
+  });
+});
+
 describe('encode', () => {
-  it.each(byType)('stores %s exactly as version 1 did, its version in the metadata too', (_type, stored) => {
+  it.each(unchangedTypes)('stores %s exactly as version 1 did, its version in the metadata too', (_type, stored) => {
     const encoded = mfaEnrollmentCodec.encode(asDomainEvent(stored));
     expect(encoded).toEqual({ type: stored.type, data: stored.data, metadata: { schemaVersion: 1 } });
+  });
+
+  it('stores a verification and a failure as version 2, with the new fields', () => {
+    const [, , verifiedV1, failedV1] = STORED_V1;
+    expect(mfaEnrollmentCodec.encode(asDomainEvent(verifiedV1!))).toEqual({
+      type: 'MfaChallengeVerified',
+      data: { ...verifiedV1!.data, schemaVersion: 2, challengeId: null },
+      metadata: { schemaVersion: 2 },
+    });
+    expect(mfaEnrollmentCodec.encode(asDomainEvent(failedV1!))).toEqual({
+      type: 'MfaChallengeFailed',
+      data: {
+        ...failedV1!.data,
+        schemaVersion: 2,
+        failuresSinceSuccess: 1,
+        locksSinceSuccess: 0,
+        requiresAdminReset: false,
+        challengeId: null,
+      },
+      metadata: { schemaVersion: 2 },
+    });
   });
 
   it.each(byType)('round-trips %s through JSON', (_type, stored) => {

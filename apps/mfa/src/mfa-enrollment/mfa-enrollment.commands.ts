@@ -31,6 +31,8 @@ export type VerifyChallenge = {
   readonly data: {
     readonly now: Date;
     readonly matchedStep: number | null;
+    /** The login's `mfaToken` id: one successful verification per id. */
+    readonly challengeId: string;
     readonly context: ChallengeContext;
   };
 };

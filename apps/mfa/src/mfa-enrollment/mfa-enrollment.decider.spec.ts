@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { MFA_TOKEN_TTL_SECONDS } from '#contracts';
 import { deciderSpec } from '#testing';
 import { timeStep } from '../totp/time-step.js';
 import type { SealedSecret } from '../totp/secret-cipher.js';
 import type { MfaEnrollmentCommand } from './mfa-enrollment.commands.js';
-import { DEFAULT_LOCKOUT_POLICY, mfaEnrollmentDecider, type LockoutPolicy } from './mfa-enrollment.decider.js';
+import {
+  DEFAULT_LOCKOUT_POLICY,
+  lockSeconds,
+  mfaEnrollmentDecider,
+  type LockoutPolicy,
+} from './mfa-enrollment.decider.js';
 import {
   ConfirmationRequired,
   InvalidCode,
@@ -11,6 +17,7 @@ import {
   MfaAlreadyActive,
   MfaLocked,
   MfaNotActive,
+  MfaTokenUsed,
   NoPendingEnrollment,
 } from './mfa-enrollment.errors.js';
 import type {
@@ -20,7 +27,12 @@ import type {
   MfaEnrollmentEvent,
 } from './mfa-enrollment.events.js';
 import { rejectionOf } from './mfa-enrollment.rejection.js';
-import { stateFrom, statusOf, type MfaEnrollmentState } from './mfa-enrollment.state.js';
+import {
+  stateFrom,
+  statusOf,
+  USED_CHALLENGE_RETENTION_SECONDS,
+  type MfaEnrollmentState,
+} from './mfa-enrollment.state.js';
 
 // ---- fixtures -------------------------------------------------------------
 
@@ -41,6 +53,10 @@ const SEALED: SealedSecret = {
 const OTHER_SEALED: SealedSecret = { ...SEALED, ciphertext: 'b3RoZXI=' };
 const CTX: ChallengeContext = { ip: '203.0.113.7', userAgent: 'vitest' };
 const TTL = 600;
+/** The id of the mfaToken of the login being decided. */
+const LOGIN = 'mfa-token-now';
+/** The id of the mfaToken of an earlier login. */
+const EARLIER_LOGIN = 'mfa-token-earlier';
 
 const { given } = deciderSpec(mfaEnrollmentDecider());
 const withPolicy = (policy: LockoutPolicy) => deciderSpec(mfaEnrollmentDecider(policy)).given;
@@ -65,9 +81,9 @@ const activate = (steps: readonly [number | null, number | null], now = T0): Mfa
   type: 'Activate',
   data: { now, steps, context: CTX },
 });
-const verify = (matchedStep: number | null, now = T0): MfaEnrollmentCommand => ({
+const verify = (matchedStep: number | null, now = T0, challengeId = LOGIN): MfaEnrollmentCommand => ({
   type: 'VerifyChallenge',
-  data: { now, matchedStep, context: CTX },
+  data: { now, matchedStep, challengeId, context: CTX },
 });
 const deactivate = (matchedStep: number | null, now = T0, confirm = true): MfaEnrollmentCommand => ({
   type: 'Deactivate',
@@ -102,10 +118,14 @@ const activated = (
   type: 'MfaActivated',
   data: { enrollmentId, activatedAt: iso(now), steps },
 });
-const verified = (step: number, now = T0): MfaEnrollmentEvent => ({
+const verified = (step: number, now = T0, challengeId = LOGIN): MfaEnrollmentEvent => ({
   type: 'MfaChallengeVerified',
-  data: { step, verifiedAt: iso(now), context: CTX },
+  data: { step, verifiedAt: iso(now), challengeId, context: CTX },
 });
+/**
+ * A failed check. By default: as many failures since the last success as in a
+ * row, one lock since then if it shows one, and the login's token id on a login.
+ */
 const failed = (
   consecutiveFailures: number,
   options: {
@@ -113,18 +133,30 @@ const failed = (
     reason?: ChallengeFailureReason;
     purpose?: ChallengePurpose;
     lockedUntil?: string | null;
+    failuresSinceSuccess?: number;
+    locksSinceSuccess?: number;
+    requiresAdminReset?: boolean;
+    challengeId?: string | null;
   } = {},
-): MfaEnrollmentEvent => ({
-  type: 'MfaChallengeFailed',
-  data: {
-    purpose: options.purpose ?? 'login',
-    reason: options.reason ?? 'invalid_code',
-    failedAt: iso(options.now ?? T0),
-    consecutiveFailures,
-    lockedUntil: options.lockedUntil ?? null,
-    context: CTX,
-  },
-});
+): MfaEnrollmentEvent => {
+  const purpose = options.purpose ?? 'login';
+  const lockedUntil = options.lockedUntil ?? null;
+  return {
+    type: 'MfaChallengeFailed',
+    data: {
+      purpose,
+      reason: options.reason ?? 'invalid_code',
+      failedAt: iso(options.now ?? T0),
+      consecutiveFailures,
+      failuresSinceSuccess: options.failuresSinceSuccess ?? consecutiveFailures,
+      locksSinceSuccess: options.locksSinceSuccess ?? (lockedUntil === null ? 0 : 1),
+      lockedUntil,
+      requiresAdminReset: options.requiresAdminReset ?? false,
+      challengeId: options.challengeId !== undefined ? options.challengeId : purpose === 'login' ? LOGIN : null,
+      context: CTX,
+    },
+  };
+};
 const deactivatedByUser = (step: number, now = T0): MfaEnrollmentEvent => ({
   type: 'MfaDeactivated',
   data: { deactivatedAt: iso(now), by: { kind: 'user', step, context: CTX } },
@@ -329,25 +361,25 @@ describe('VerifyChallenge', () => {
 
   describe('replay', () => {
     it('refuses the same step twice', () => {
-      const scenario = given(...ACTIVE, verified(L, LATER)).when(verify(L, at(65)));
+      const scenario = given(...ACTIVE, verified(L, LATER, EARLIER_LOGIN)).when(verify(L, at(65)));
       scenario.then([failed(1, { now: at(65), reason: 'replayed' })]);
     });
 
     it('refuses a lower step after a higher one', () => {
-      given(...ACTIVE, verified(L + 1, LATER))
+      given(...ACTIVE, verified(L + 1, LATER, EARLIER_LOGIN))
         .when(verify(L, at(65)))
         .then([failed(1, { now: at(65), reason: 'replayed' })]);
     });
 
     it('accepts the next step after a used one', () => {
-      given(...ACTIVE, verified(L, LATER))
+      given(...ACTIVE, verified(L, LATER, EARLIER_LOGIN))
         .when(verify(L + 1, at(65)))
         .then([verified(L + 1, at(65))]);
     });
 
     it('answers a replay exactly like a wrong code', () => {
       const replay = rejectionOf(
-        given(...ACTIVE, verified(L, LATER))
+        given(...ACTIVE, verified(L, LATER, EARLIER_LOGIN))
           .when(verify(L, LATER))
           .events(),
       );
@@ -363,7 +395,7 @@ describe('VerifyChallenge', () => {
     });
 
     it('counts replays toward the lock-out', () => {
-      given(...ACTIVE, verified(L, LATER), ...FOUR_FAILURES)
+      given(...ACTIVE, verified(L, LATER, EARLIER_LOGIN), ...FOUR_FAILURES)
         .when(verify(L, LATER))
         .then([failed(5, { now: LATER, reason: 'replayed', lockedUntil: iso(at(60 + 300)) })]);
     });
@@ -393,7 +425,11 @@ describe('VerifyChallenge', () => {
       expect(rejection).toBeInstanceOf(MfaLocked);
       expect(rejection).toMatchObject({
         code: 'mfa_locked',
-        details: { lockedUntil: iso(LOCK_END), retryAfterSeconds: DEFAULT_LOCKOUT_POLICY.lockoutSeconds - 30 },
+        details: {
+          lockedUntil: iso(LOCK_END),
+          retryAfterSeconds: DEFAULT_LOCKOUT_POLICY.lockoutSeconds - 30,
+          requiresAdminReset: false,
+        },
       });
     });
 
@@ -422,21 +458,22 @@ describe('VerifyChallenge', () => {
         .then([verified(step, LOCK_END)]);
     });
 
-    it('starts counting again from one after the lock has expired', () => {
+    it('starts counting toward the next lock again from one after the lock has expired', () => {
       const scenario = given(...LOCKED).when(verify(null, LOCK_END));
-      scenario.then([failed(1, { now: LOCK_END })]);
+      const sinceSuccess = { failuresSinceSuccess: 6, locksSinceSuccess: 1 };
+      scenario.then([failed(1, { now: LOCK_END, ...sinceSuccess })]);
       const after = at(400);
-      given(...LOCKED, failed(1, { now: LOCK_END }))
+      given(...LOCKED, failed(1, { now: LOCK_END, ...sinceSuccess }))
         .when(verify(null, after))
-        .then([failed(2, { now: after })]);
+        .then([failed(2, { now: after, failuresSinceSuccess: 7, locksSinceSuccess: 1 })]);
     });
 
     it('is reset by a success', () => {
-      const history = [...ACTIVE, ...FOUR_FAILURES, verified(C + 1), ...FOUR_FAILURES];
+      const history = [...ACTIVE, ...FOUR_FAILURES, verified(C + 1, T0, EARLIER_LOGIN), ...FOUR_FAILURES];
       given(...history)
         .when(verify(null))
         .then([failed(5, { lockedUntil: iso(LOCK_END) })]);
-      given(...ACTIVE, ...FOUR_FAILURES, verified(C + 1))
+      given(...ACTIVE, ...FOUR_FAILURES, verified(C + 1, T0, EARLIER_LOGIN))
         .when(verify(null))
         .then([failed(1)]);
     });
@@ -458,12 +495,24 @@ describe('VerifyChallenge', () => {
     });
 
     it('follows the configured policy', () => {
-      const givenStrict = withPolicy({ maxFailedAttempts: 3, lockoutSeconds: 60 });
-      givenStrict(...ACTIVE, failed(1), failed(2))
+      const strict: LockoutPolicy = {
+        maxFailedAttempts: 3,
+        lockoutSeconds: 60,
+        maxLockoutSeconds: 600,
+        permanentLockAfter: 50,
+      };
+      withPolicy(strict)(...ACTIVE, failed(1), failed(2))
         .when(verify(null))
         .then([failed(3, { lockedUntil: iso(at(60)) })]);
-      expect(() => mfaEnrollmentDecider({ maxFailedAttempts: 0, lockoutSeconds: 60 })).toThrow(RangeError);
-      expect(() => mfaEnrollmentDecider({ maxFailedAttempts: 5, lockoutSeconds: 1.5 })).toThrow(RangeError);
+      for (const wrong of [
+        { maxFailedAttempts: 0 },
+        { lockoutSeconds: 1.5 },
+        { maxLockoutSeconds: 0 },
+        { permanentLockAfter: 0 },
+        { lockoutSeconds: 601 }, // longer than the cap
+      ]) {
+        expect(() => mfaEnrollmentDecider({ ...strict, ...wrong })).toThrow(RangeError);
+      }
     });
   });
 });
@@ -493,7 +542,16 @@ describe('Deactivate', () => {
     const scenario = given(...ACTIVE).when(deactivate(step, now));
     scenario.then([deactivatedByUser(step, now)]);
     expect(rejectionOf(scenario.events())).toBeNull();
-    expect(scenario.state()).toEqual({ status: 'none', lastUsedStep: step, consecutiveFailures: 0, lockedUntil: null });
+    expect(scenario.state()).toEqual({
+      status: 'none',
+      lastUsedStep: step,
+      consecutiveFailures: 0,
+      failuresSinceSuccess: 0,
+      locksSinceSuccess: 0,
+      lockedUntil: null,
+      requiresAdminReset: false,
+      usedChallenges: [],
+    });
   });
 
   it('refuses a wrong code, counting it toward the lock-out', () => {
@@ -561,7 +619,265 @@ describe('Reset', () => {
     const state = given(...LOCKED)
       .when(reset(at(30)))
       .state();
-    expect(state).toEqual({ status: 'none', lastUsedStep: C, consecutiveFailures: 5, lockedUntil: iso(LOCK_END) });
+    expect(state).toEqual({
+      status: 'none',
+      lastUsedStep: C,
+      consecutiveFailures: 5,
+      failuresSinceSuccess: 5,
+      locksSinceSuccess: 1,
+      lockedUntil: iso(LOCK_END),
+      requiresAdminReset: false,
+      usedChallenges: [],
+    });
+  });
+});
+
+// ---- escalating lock-out ----------------------------------------------------------
+
+/** The four counted wrong codes at `now` that come before a locking one, after `locks` locks since the last success. */
+const fourBeforeLock = (locks: number, now: Date): MfaEnrollmentEvent[] =>
+  [1, 2, 3, 4].map((n) => failed(n, { now, failuresSinceSuccess: 5 * locks + n, locksSinceSuccess: locks }));
+
+/** The wrong code at `now` that sets lock number `nth` since the last success, lasting `seconds`. */
+const locking = (nth: number, now: Date, seconds: number): MfaEnrollmentEvent =>
+  failed(5, {
+    now,
+    failuresSinceSuccess: 5 * nth,
+    locksSinceSuccess: nth,
+    lockedUntil: iso(new Date(now.getTime() + seconds * 1000)),
+  });
+
+/** How long lock n lasts under the default policy, written out: doubling from 300 s, then 24 h. */
+const DOUBLING = [300, 600, 1_200, 2_400, 4_800, 9_600, 19_200, 38_400, 76_800];
+const expectedLockSeconds = (nth: number): number => DOUBLING[nth - 1] ?? 86_400;
+
+/** ACTIVE, then `count` rounds of five wrong codes, each round typed the moment the lock before it ended. */
+function afterLocks(count: number): { history: MfaEnrollmentEvent[]; end: Date } {
+  const history = [...ACTIVE];
+  let now = T0;
+  for (let nth = 1; nth <= count; nth += 1) {
+    const seconds = expectedLockSeconds(nth);
+    history.push(...fourBeforeLock(nth - 1, now), locking(nth, now, seconds));
+    now = new Date(now.getTime() + seconds * 1000);
+  }
+  return { history, end: now };
+}
+
+describe('escalating lock-out', () => {
+  it.each([
+    [1, 300],
+    [2, 600],
+    [3, 1_200],
+    [4, 2_400],
+    [9, 76_800],
+  ])('makes lock %i since the last success last %i s', (nth, seconds) => {
+    const { history, end } = afterLocks(nth - 1);
+    given(...history, ...fourBeforeLock(nth - 1, end))
+      .when(verify(null, end))
+      .then([locking(nth, end, seconds)]);
+  });
+
+  it.each([10, 11, 19])('caps lock %i at 24 h (MFA_LOCKOUT_MAX_SECONDS)', (nth) => {
+    const { history, end } = afterLocks(nth - 1);
+    given(...history, ...fourBeforeLock(nth - 1, end))
+      .when(verify(null, end))
+      .then([locking(nth, end, 86_400)]);
+  });
+
+  it('doubles and caps as configured, and stays finite however many locks', () => {
+    const policy: LockoutPolicy = { ...DEFAULT_LOCKOUT_POLICY, lockoutSeconds: 60, maxLockoutSeconds: 200 };
+    expect([1, 2, 3, 4].map((nth) => lockSeconds(policy, nth))).toEqual([60, 120, 200, 200]);
+    expect(lockSeconds(DEFAULT_LOCKOUT_POLICY, 5_000)).toBe(86_400);
+    withPolicy(policy)(...ACTIVE, ...fourBeforeLock(2, T0))
+      .when(verify(null))
+      .then([locking(3, T0, 200)]);
+  });
+
+  it('neither counts nor extends an escalated lock with attempts made while it holds', () => {
+    const { history, end } = afterLocks(3); // lock 3 (1,200 s) holds until `end`
+    const during = new Date(end.getTime() - 600_000);
+    const standing = {
+      reason: 'locked',
+      failuresSinceSuccess: 15,
+      locksSinceSuccess: 3,
+      lockedUntil: iso(end),
+    } as const;
+    given(...history)
+      .when(verify(timeStep(during, PERIOD), during))
+      .then([failed(5, { now: during, ...standing })]);
+    const attempts = [1, 2, 3].map((n) => failed(5, { now: new Date(during.getTime() + n * 1000), ...standing }));
+    given(...history, ...attempts)
+      .when(verify(null, end))
+      .then([failed(1, { now: end, failuresSinceSuccess: 16, locksSinceSuccess: 3 })]);
+  });
+
+  it('starts again from 300 s after a success', () => {
+    const { history, end } = afterLocks(4);
+    const afterSuccess = [...history, verified(timeStep(end, PERIOD), end, EARLIER_LOGIN)];
+    expect(stateFrom(afterSuccess)).toMatchObject({
+      consecutiveFailures: 0,
+      failuresSinceSuccess: 0,
+      locksSinceSuccess: 0,
+      lockedUntil: null,
+    });
+    given(...afterSuccess, ...fourBeforeLock(0, end))
+      .when(verify(null, end))
+      .then([locking(1, end, 300)]);
+  });
+
+  it('keeps escalating across an admin reset and a new enrollment (a reset is not a successful check)', () => {
+    const { history, end } = afterLocks(2);
+    const step = timeStep(end, PERIOD);
+    const reEnrolled = [
+      ...history,
+      deactivatedByAdmin(end),
+      started(end, 'enr-2', OTHER_SEALED),
+      activated([step - 1, step], end, 'enr-2'),
+    ];
+    given(...reEnrolled, ...fourBeforeLock(2, end))
+      .when(verify(null, end))
+      .then([locking(3, end, 1_200)]);
+  });
+});
+
+describe('lock until an admin reset', () => {
+  const { history: NINETEEN_LOCKS, end: LAST_END } = afterLocks(19);
+  const PERMANENT = {
+    failuresSinceSuccess: 100,
+    locksSinceSuccess: 20,
+    lockedUntil: null,
+    requiresAdminReset: true,
+  } as const;
+  const HUNDREDTH_FAILURE = failed(5, { now: LAST_END, ...PERMANENT });
+  const PERMANENTLY_LOCKED = [...NINETEEN_LOCKS, ...fourBeforeLock(19, LAST_END), HUNDREDTH_FAILURE];
+  const A_YEAR_LATER = new Date(LAST_END.getTime() + 365 * 86_400_000);
+
+  it('locks with the 100th counted wrong code since the last success, answered still as a wrong code', () => {
+    const scenario = given(...NINETEEN_LOCKS, ...fourBeforeLock(19, LAST_END)).when(verify(null, LAST_END));
+    scenario.then([HUNDREDTH_FAILURE]);
+    expect(rejectionOf(scenario.events())).toBeInstanceOf(InvalidCode);
+  });
+
+  it('refuses even the right code a year later, with mfa_locked and no time to retry', () => {
+    const scenario = given(...PERMANENTLY_LOCKED).when(verify(timeStep(A_YEAR_LATER, PERIOD), A_YEAR_LATER));
+    scenario.then([failed(5, { now: A_YEAR_LATER, reason: 'locked', ...PERMANENT })]);
+    const rejection = rejectionOf(scenario.events());
+    expect(rejection).toBeInstanceOf(MfaLocked);
+    expect(rejection).toMatchObject({ code: 'mfa_locked', details: { lockedUntil: null, requiresAdminReset: true } });
+    expect(rejection?.details).not.toHaveProperty('retryAfterSeconds');
+  });
+
+  it('refuses the user’s own deactivation alike', () => {
+    const scenario = given(...PERMANENTLY_LOCKED).when(deactivate(timeStep(A_YEAR_LATER, PERIOD), A_YEAR_LATER));
+    scenario.then([failed(5, { now: A_YEAR_LATER, purpose: 'deactivation', reason: 'locked', ...PERMANENT })]);
+    expect(rejectionOf(scenario.events())).toBeInstanceOf(MfaLocked);
+  });
+
+  it('neither counts nor extends with attempts made while locked', () => {
+    const attempt = failed(5, { now: A_YEAR_LATER, reason: 'locked', ...PERMANENT });
+    given(...PERMANENTLY_LOCKED, attempt, attempt)
+      .when(verify(null, A_YEAR_LATER))
+      .then([attempt]);
+  });
+
+  it('follows MFA_PERMANENT_LOCK_AFTER, whether or not a timed lock came first', () => {
+    const policy: LockoutPolicy = { ...DEFAULT_LOCKOUT_POLICY, permanentLockAfter: 3 };
+    withPolicy(policy)(...ACTIVE, failed(1), failed(2))
+      .when(verify(null))
+      .then([failed(3, { locksSinceSuccess: 1, requiresAdminReset: true })]);
+  });
+
+  it('is lifted by an admin reset, which starts the lock-out afresh', () => {
+    const resetAt = new Date(LAST_END.getTime() + 3_600_000);
+    given(...PERMANENTLY_LOCKED)
+      .when(reset(resetAt))
+      .then([deactivatedByAdmin(resetAt)]);
+    const afterReset = [...PERMANENTLY_LOCKED, deactivatedByAdmin(resetAt)];
+    expect(stateFrom(afterReset)).toMatchObject({
+      status: 'none',
+      consecutiveFailures: 0,
+      failuresSinceSuccess: 0,
+      locksSinceSuccess: 0,
+      lockedUntil: null,
+      requiresAdminReset: false,
+    });
+
+    const step = timeStep(resetAt, PERIOD);
+    const reEnrolled = [
+      ...afterReset,
+      started(resetAt, 'enr-2', OTHER_SEALED),
+      activated([step - 1, step], resetAt, 'enr-2'),
+    ];
+    given(...reEnrolled)
+      .when(verify(step + 1, resetAt))
+      .then([verified(step + 1, resetAt)]);
+    given(...reEnrolled, ...fourBeforeLock(0, resetAt))
+      .when(verify(null, resetAt))
+      .then([locking(1, resetAt, 300)]);
+  });
+});
+
+// ---- single-use mfaToken --------------------------------------------------------
+
+describe('single-use mfaToken', () => {
+  const LATER = at(60);
+  const L = C + 2;
+
+  it('records the token id with the verification', () => {
+    given(...ACTIVE)
+      .when(verify(L, LATER, 'token-a'))
+      .then([verified(L, LATER, 'token-a')]);
+  });
+
+  it('refuses a second success with the same token, whatever the code, recording nothing', () => {
+    given(...ACTIVE, verified(L, LATER))
+      .when(verify(L + 1, at(65)))
+      .thenThrows(MfaTokenUsed, 'invalid_mfa_token');
+    given(...ACTIVE, verified(L, LATER))
+      .when(verify(null, at(65)))
+      .thenThrows(MfaTokenUsed, 'invalid_mfa_token');
+  });
+
+  it('is not used up by a wrong or a replayed code: the user may type again', () => {
+    const retyped = [failed(1, { now: LATER }), failed(2, { now: LATER, reason: 'replayed' })];
+    given(...ACTIVE, ...retyped)
+      .when(verify(L, at(65)))
+      .then([verified(L, at(65))]);
+  });
+
+  it('lets another token of the same user verify', () => {
+    given(...ACTIVE, verified(L, LATER, EARLIER_LOGIN))
+      .when(verify(L + 1, at(65)))
+      .then([verified(L + 1, at(65))]);
+  });
+
+  it('refuses a used token before any lock is looked at', () => {
+    const lockedLater = [1, 2, 3, 4].map((n) => failed(n, { now: at(65), challengeId: 'token-b' }));
+    given(...ACTIVE, verified(L, LATER), ...lockedLater, failed(5, { now: at(65), lockedUntil: iso(at(365)) }))
+      .when(verify(L + 1, at(70)))
+      .thenThrows(MfaTokenUsed, 'invalid_mfa_token');
+  });
+
+  it('remembers a used id while its token can still be valid, and forgets it after', () => {
+    const retention = USED_CHALLENGE_RETENTION_SECONDS;
+    expect(retention).toBeGreaterThan(MFA_TOKEN_TTL_SECONDS);
+    const first = verified(L, LATER, 'token-a');
+    expect(stateFrom([...ACTIVE, first, verified(L + 1, at(65), 'token-b')]).usedChallenges).toEqual([
+      { id: 'token-a', until: iso(at(60 + retention)) },
+      { id: 'token-b', until: iso(at(65 + retention)) },
+    ]);
+    const expiredAt = at(60 + retention);
+    const next = verified(timeStep(expiredAt, PERIOD), expiredAt, 'token-c');
+    expect(stateFrom([...ACTIVE, first, next]).usedChallenges).toEqual([
+      { id: 'token-c', until: iso(at(60 + 2 * retention)) },
+    ]);
+  });
+
+  it('holds the ids of a few minutes only, however many logins', () => {
+    const logins = Array.from({ length: 1_000 }, (_, i) => verified(C + 1 + i, at(30 * (i + 1)), `token-${i}`));
+    const state = stateFrom([...ACTIVE, ...logins]);
+    expect(state.usedChallenges.length).toBeLessThanOrEqual(Math.ceil(USED_CHALLENGE_RETENTION_SECONDS / PERIOD) + 1);
+    expect(state.usedChallenges.at(-1)?.id).toBe('token-999');
   });
 });
 
@@ -586,9 +902,9 @@ describe('state', () => {
   const journey = [
     start(),
     activate([C, C + 1], at(30)),
-    verify(null, at(60)),
-    verify(C + 2, at(65)),
-    verify(C + 2, at(70)),
+    verify(null, at(60), 'token-1'),
+    verify(C + 2, at(65), 'token-1'), // a wrong code does not use the token up
+    verify(C + 2, at(70), 'token-2'),
     deactivate(C + 3, at(90)),
     start(at(100), 'enr-2', OTHER_SEALED),
     activate([C + 3, C + 4], at(120)),
@@ -621,7 +937,11 @@ describe('state', () => {
       },
       lastUsedStep: C + 4,
       consecutiveFailures: 0,
+      failuresSinceSuccess: 0,
+      locksSinceSuccess: 0,
       lockedUntil: null,
+      requiresAdminReset: false,
+      usedChallenges: [{ id: 'token-1', until: iso(at(65 + USED_CHALLENGE_RETENTION_SECONDS)) }],
     });
   });
 

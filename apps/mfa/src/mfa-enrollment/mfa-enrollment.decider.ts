@@ -12,17 +12,30 @@
  * Rules where a choice was open:
  * - Every matched step is re-checked against `now` (within ACCEPTED_DRIFT_STEPS
  *   of the current step) and must be above `lastUsedStep`.
+ * - A login names its `mfaToken` (`challengeId`). Once an id has verified a
+ *   code it is refused (`invalid_mfa_token`, recording nothing: no code is
+ *   checked, so nothing is learnt or counted) for as long as the token can
+ *   be valid. A wrong code does not use the id up: the user may retype.
+ *   Concurrent uses are decided one after the other by the expected revision.
  * - Lock-out counts failed login and deactivation checks only. A failed
  *   activation is recorded (purpose 'activation') for audit but neither counts
  *   nor is refused while locked: the user was just shown that secret, so
  *   guessing its codes gains nothing.
- * - The failure that reaches `maxFailedAttempts` sets the lock (answered as a
- *   wrong code; the next attempts are answered 'locked'). Attempts while locked
- *   are recorded with reason 'locked' and neither count nor extend the lock.
- *   Once the lock has expired the count starts again from zero.
+ * - The failure that reaches `maxFailedAttempts` sets a timed lock (answered as
+ *   a wrong code; the next attempts are answered 'locked'). Once the lock has
+ *   expired the count toward the next lock starts again from zero.
+ * - Locks escalate: the nth lock since the last successful check lasts
+ *   `lockoutSeconds` × 2^(n-1), at most `maxLockoutSeconds` (300 s, 600 s,
+ *   1,200 s ... 24 h by default).
+ * - The failure that makes `permanentLockAfter` counted failures since the
+ *   last successful check locks the codes until an admin reset (answered as a
+ *   wrong code, then 'locked' without an end).
+ * - Attempts while locked (timed or until an admin reset) are recorded with
+ *   reason 'locked' and neither count nor extend the lock.
  * - Only a successful check (login, or the user's own deactivation) clears the
- *   count; starting an enrollment, activating and an admin reset leave it and
- *   any lock in place.
+ *   counts and the escalation; starting an enrollment, activating and an admin
+ *   reset leave them and a timed lock in place. An admin reset is the one way
+ *   out of a lock until an admin reset, and starts the lock-out afresh.
  * - Reset when nothing is active or pending (an expired enrollment counts as
  *   nothing) records nothing and is not an error: the reset is idempotent.
  */
@@ -37,19 +50,26 @@ import type {
   StartEnrollment,
   VerifyChallenge,
 } from './mfa-enrollment.commands.js';
-import { ConfirmationRequired, MfaAlreadyActive, MfaNotActive, NoPendingEnrollment } from './mfa-enrollment.errors.js';
+import {
+  ConfirmationRequired,
+  MfaAlreadyActive,
+  MfaNotActive,
+  MfaTokenUsed,
+  NoPendingEnrollment,
+} from './mfa-enrollment.errors.js';
 import type {
   ChallengeContext,
   ChallengeFailureReason,
   ChallengePurpose,
+  LockoutStanding,
   MfaChallengeFailed,
   MfaEnrollmentEvent,
 } from './mfa-enrollment.events.js';
 import {
-  activeLock,
   evolve,
   initialState,
   isExpired,
+  isLocked,
   statusOf,
   type ActiveEnrollment,
   type MfaEnrollmentState,
@@ -62,11 +82,20 @@ export const ACCEPTED_DRIFT_STEPS = 1;
 export type LockoutPolicy = {
   /** Counted failures in a row that lock the codes (MFA_MAX_FAILED_ATTEMPTS). */
   readonly maxFailedAttempts: number;
-  /** How long the lock lasts (MFA_LOCKOUT_SECONDS). */
+  /** How long the first lock lasts; each further one since the last success lasts twice as long (MFA_LOCKOUT_SECONDS). */
   readonly lockoutSeconds: number;
+  /** The longest a timed lock lasts (MFA_LOCKOUT_MAX_SECONDS). */
+  readonly maxLockoutSeconds: number;
+  /** Counted failures since the last success that lock the codes until an admin reset (MFA_PERMANENT_LOCK_AFTER). */
+  readonly permanentLockAfter: number;
 };
 
-export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = Object.freeze({ maxFailedAttempts: 5, lockoutSeconds: 300 });
+export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = Object.freeze({
+  maxFailedAttempts: 5,
+  lockoutSeconds: 300,
+  maxLockoutSeconds: 86_400,
+  permanentLockAfter: 100,
+});
 
 export function mfaEnrollmentDecider(
   policy: LockoutPolicy = DEFAULT_LOCKOUT_POLICY,
@@ -151,15 +180,17 @@ function verifyChallenge(
   policy: LockoutPolicy,
 ): MfaEnrollmentEvent[] {
   const active = activeOrThrow(state);
-  if (activeLock(active, data.now) !== null) return [lockedFailure(active, data.now, 'login', data.context)];
-  const refusal = data.matchedStep === null ? 'invalid_code' : stepRefusal(active, data.matchedStep, data.now);
-  if (refusal !== null || data.matchedStep === null) {
-    return [countedFailure(active, policy, data.now, 'login', refusal ?? 'invalid_code', data.context)];
+  const { now, matchedStep, challengeId, context } = data;
+  if (active.usedChallenges.some(({ id }) => id === challengeId)) throw new MfaTokenUsed();
+  if (isLocked(active, now)) return [lockedFailure(active, now, 'login', context, challengeId)];
+  const refusal = matchedStep === null ? 'invalid_code' : stepRefusal(active, matchedStep, now);
+  if (refusal !== null || matchedStep === null) {
+    return [countedFailure(active, policy, now, 'login', refusal ?? 'invalid_code', context, challengeId)];
   }
   return [
     {
       type: 'MfaChallengeVerified',
-      data: { step: data.matchedStep, verifiedAt: data.now.toISOString(), context: data.context },
+      data: { step: matchedStep, verifiedAt: now.toISOString(), challengeId, context },
     },
   ];
 }
@@ -167,7 +198,7 @@ function verifyChallenge(
 function deactivate({ data }: Deactivate, state: MfaEnrollmentState, policy: LockoutPolicy): MfaEnrollmentEvent[] {
   const active = activeOrThrow(state);
   if (data.confirm !== true) throw new ConfirmationRequired();
-  if (activeLock(active, data.now) !== null) return [lockedFailure(active, data.now, 'deactivation', data.context)];
+  if (isLocked(active, data.now)) return [lockedFailure(active, data.now, 'deactivation', data.context)];
   const refusal = data.matchedStep === null ? 'invalid_code' : stepRefusal(active, data.matchedStep, data.now);
   if (refusal !== null || data.matchedStep === null) {
     return [countedFailure(active, policy, data.now, 'deactivation', refusal ?? 'invalid_code', data.context)];
@@ -242,10 +273,11 @@ function stepRefusal(
 }
 
 /*
- * Where the derived state on MfaChallengeFailed is decided: `consecutiveFailures`
- * and `lockedUntil` follow from the state and the policy, and are recorded on
- * the event (audit sees the count and the lock as they were at each failure;
- * evolve only copies them). Only these three functions set them.
+ * Where the derived state on MfaChallengeFailed (its LockoutStanding) is
+ * decided: it follows from the state and the policy, and is recorded on the
+ * event (audit sees the counts and the lock as they were at each failure;
+ * evolve only copies them). Only `lockoutAfterCountedFailure` computes a new
+ * standing; a failure that does not count records the standing unchanged.
  */
 function countedFailure(
   state: MfaEnrollmentState,
@@ -254,14 +286,49 @@ function countedFailure(
   purpose: ChallengePurpose,
   reason: ChallengeFailureReason,
   context: ChallengeContext | undefined,
+  challengeId: string | null = null,
 ): MfaChallengeFailed {
-  const lockHasExpired = state.lockedUntil !== null && activeLock(state, now) === null;
+  return failed(now, purpose, reason, lockoutAfterCountedFailure(state, policy, now), context, challengeId);
+}
+
+/** The standing after one more counted failure at `now`, made while not locked. */
+function lockoutAfterCountedFailure(state: LockoutStanding, policy: LockoutPolicy, now: Date): LockoutStanding {
+  const lockHasExpired = state.lockedUntil !== null && !isLocked(state, now);
   const consecutiveFailures = (lockHasExpired ? 0 : state.consecutiveFailures) + 1;
-  const lockedUntil =
-    consecutiveFailures >= policy.maxFailedAttempts
-      ? new Date(now.getTime() + policy.lockoutSeconds * 1000).toISOString()
-      : null;
-  return failed(now, purpose, reason, consecutiveFailures, lockedUntil, context);
+  const failuresSinceSuccess = state.failuresSinceSuccess + 1;
+  if (failuresSinceSuccess >= policy.permanentLockAfter) {
+    return {
+      consecutiveFailures,
+      failuresSinceSuccess,
+      locksSinceSuccess: state.locksSinceSuccess + 1,
+      lockedUntil: null,
+      requiresAdminReset: true,
+    };
+  }
+  if (consecutiveFailures >= policy.maxFailedAttempts) {
+    const locksSinceSuccess = state.locksSinceSuccess + 1;
+    const seconds = lockSeconds(policy, locksSinceSuccess);
+    return {
+      consecutiveFailures,
+      failuresSinceSuccess,
+      locksSinceSuccess,
+      lockedUntil: new Date(now.getTime() + seconds * 1000).toISOString(),
+      requiresAdminReset: false,
+    };
+  }
+  return {
+    consecutiveFailures,
+    failuresSinceSuccess,
+    locksSinceSuccess: state.locksSinceSuccess,
+    lockedUntil: null,
+    requiresAdminReset: false,
+  };
+}
+
+/** How long the nth timed lock since the last success lasts: doubling from `lockoutSeconds`, capped. */
+export function lockSeconds(policy: LockoutPolicy, nth: number): number {
+  // 2^52 times any lock is past every cap already; the exponent is bounded so the product stays finite.
+  return Math.min(policy.maxLockoutSeconds, policy.lockoutSeconds * 2 ** Math.min(Math.max(nth - 1, 0), 52));
 }
 
 function lockedFailure(
@@ -269,8 +336,9 @@ function lockedFailure(
   now: Date,
   purpose: ChallengePurpose,
   context: ChallengeContext | undefined,
+  challengeId: string | null = null,
 ): MfaChallengeFailed {
-  return failed(now, purpose, 'locked', state.consecutiveFailures, state.lockedUntil, context);
+  return failed(now, purpose, 'locked', standingOf(state), context, challengeId);
 }
 
 function uncountedFailure(
@@ -280,16 +348,30 @@ function uncountedFailure(
   reason: ChallengeFailureReason,
   context: ChallengeContext | undefined,
 ): MfaChallengeFailed {
-  return failed(now, purpose, reason, state.consecutiveFailures, state.lockedUntil, context);
+  return failed(now, purpose, reason, standingOf(state), context, null);
 }
+
+const standingOf = ({
+  consecutiveFailures,
+  failuresSinceSuccess,
+  locksSinceSuccess,
+  lockedUntil,
+  requiresAdminReset,
+}: LockoutStanding): LockoutStanding => ({
+  consecutiveFailures,
+  failuresSinceSuccess,
+  locksSinceSuccess,
+  lockedUntil,
+  requiresAdminReset,
+});
 
 function failed(
   now: Date,
   purpose: ChallengePurpose,
   reason: ChallengeFailureReason,
-  consecutiveFailures: number,
-  lockedUntil: string | null,
+  standing: LockoutStanding,
   context: ChallengeContext | undefined,
+  challengeId: string | null,
 ): MfaChallengeFailed {
   return {
     type: 'MfaChallengeFailed',
@@ -297,18 +379,22 @@ function failed(
       purpose,
       reason,
       failedAt: now.toISOString(),
-      consecutiveFailures,
-      lockedUntil,
+      ...standing,
+      challengeId,
       context: context ?? null,
     },
   };
 }
 
-function assertPolicy({ maxFailedAttempts, lockoutSeconds }: LockoutPolicy): void {
-  if (!Number.isSafeInteger(maxFailedAttempts) || maxFailedAttempts < 1) {
-    throw new RangeError('maxFailedAttempts must be a positive integer');
+function assertPolicy({
+  maxFailedAttempts,
+  lockoutSeconds,
+  maxLockoutSeconds,
+  permanentLockAfter,
+}: LockoutPolicy): void {
+  const positive = { maxFailedAttempts, lockoutSeconds, maxLockoutSeconds, permanentLockAfter };
+  for (const [name, value] of Object.entries(positive)) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
   }
-  if (!Number.isSafeInteger(lockoutSeconds) || lockoutSeconds < 1) {
-    throw new RangeError('lockoutSeconds must be a positive integer');
-  }
+  if (maxLockoutSeconds < lockoutSeconds) throw new RangeError('maxLockoutSeconds must be at least lockoutSeconds');
 }

@@ -39,17 +39,42 @@ export class ConfirmationRequired extends DomainError {
  * Also tells when codes are checked again: the instant is fixed by the failure
  * that set the lock and attempts while locked neither extend nor shorten it,
  * so saying it gives an attacker nothing that asking again would not, and it
- * lets the gateway send `Retry-After`.
+ * lets the gateway send `Retry-After`. A lock until an admin reset has no
+ * such instant: `lockedUntil` is null, `requiresAdminReset` true and there is
+ * no `retryAfterSeconds` (so no `Retry-After` either).
  */
 export class MfaLocked extends DomainError {
   constructor(
-    /** ISO-8601; the first instant codes are checked again. */
-    lockedUntil: string,
+    /** ISO-8601, the first instant codes are checked again; null: not before an admin reset. */
+    lockedUntil: string | null,
     /** When the refused attempt was made. */
     attemptedAt: Date,
   ) {
-    const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(lockedUntil) - attemptedAt.getTime()) / 1000));
-    super('mfa_locked', `too many wrong codes; try again after ${lockedUntil}`, { lockedUntil, retryAfterSeconds });
+    super('mfa_locked', ...lockAnswer(lockedUntil, attemptedAt));
+  }
+}
+
+function lockAnswer(lockedUntil: string | null, attemptedAt: Date): [string, Record<string, unknown>] {
+  if (lockedUntil === null) {
+    return [
+      'too many wrong codes; an administrator must reset MFA before codes are accepted again',
+      { lockedUntil: null, requiresAdminReset: true },
+    ];
+  }
+  const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(lockedUntil) - attemptedAt.getTime()) / 1000));
+  return [
+    `too many wrong codes; try again after ${lockedUntil}`,
+    { lockedUntil, retryAfterSeconds, requiresAdminReset: false },
+  ];
+}
+
+/**
+ * The login's `mfaToken` has already verified a code: a token is good for one
+ * successful code. Answered like the gateway answers a token that is not valid.
+ */
+export class MfaTokenUsed extends DomainError {
+  constructor() {
+    super('invalid_mfa_token', 'the MFA token has already been used; log in again');
   }
 }
 

@@ -58,21 +58,43 @@ export type MfaChallengeVerifiedData = {
   /** The time-step of the accepted code; it and every earlier step are used. */
   readonly step: number;
   readonly verifiedAt: string;
+  /**
+   * The id of the login's `mfaToken`: used up by this success, refused from
+   * now on. Null only on events stored before version 2.
+   */
+  readonly challengeId: string | null;
   readonly context: ChallengeContext;
 };
 
-export type MfaChallengeFailedData = {
+/**
+ * Where a user stands in the lock-out after a failed check. Derived state,
+ * recorded on every `MfaChallengeFailed` for audit (each failure shows the
+ * counts and the lock as they were then); decided by the decider's
+ * `lockoutAfterCountedFailure` alone and only copied by evolve, so a change
+ * of the lock-out settings never rewrites the past.
+ */
+export type LockoutStanding = {
+  /** Counted login/deactivation failures since the last successful check or the last expired lock. */
+  readonly consecutiveFailures: number;
+  /** Counted failures since the last successful check: MFA_PERMANENT_LOCK_AFTER of them lock until an admin reset. */
+  readonly failuresSinceSuccess: number;
+  /** Locks set since the last successful check: the nth lasts 2^(n-1) times MFA_LOCKOUT_SECONDS, capped. */
+  readonly locksSinceSuccess: number;
+  /** The timed lock in force (set by the failure that reached the limit), or null. */
+  readonly lockedUntil: string | null;
+  /** Locked whatever the time, until an admin resets the user's MFA. */
+  readonly requiresAdminReset: boolean;
+};
+
+export type MfaChallengeFailedData = LockoutStanding & {
   readonly purpose: ChallengePurpose;
   readonly reason: ChallengeFailureReason;
   readonly failedAt: string;
   /**
-   * Counted login/deactivation failures in a row after this event. Derived
-   * state, recorded for audit; decided next to the decider's `countedFailure`
-   * and only copied by evolve.
+   * The login's `mfaToken` id (purpose 'login'; null otherwise and before
+   * version 2), for audit only: a failed code does not use the token up.
    */
-  readonly consecutiveFailures: number;
-  /** The lock in force after this event (set by the failure that reached the limit), or null. Derived, as above. */
-  readonly lockedUntil: string | null;
+  readonly challengeId: string | null;
   readonly context: ChallengeContext | null;
 };
 

@@ -78,7 +78,7 @@ describe('MFA enrollment with real TOTP codes and sealed secrets', () => {
     // The code used for activation cannot log in.
     const reuse = handle({
       type: 'VerifyChallenge',
-      data: { now: at(36), matchedStep: stepOf(code2, at(36)), context: CONTEXT },
+      data: { now: at(36), matchedStep: stepOf(code2, at(36)), challengeId: crypto.randomUUID(), context: CONTEXT },
     });
     expect(rejectionOf(reuse)).toBeInstanceOf(InvalidCode);
 
@@ -87,13 +87,13 @@ describe('MFA enrollment with real TOTP codes and sealed secrets', () => {
       rejectionOf(
         handle({
           type: 'VerifyChallenge',
-          data: { now: at(90), matchedStep: stepOf(login, at(90)), context: CONTEXT },
+          data: { now: at(90), matchedStep: stepOf(login, at(90)), challengeId: crypto.randomUUID(), context: CONTEXT },
         }),
       ),
     ).toBeNull();
     const replay = handle({
       type: 'VerifyChallenge',
-      data: { now: at(95), matchedStep: stepOf(login, at(95)), context: CONTEXT },
+      data: { now: at(95), matchedStep: stepOf(login, at(95)), challengeId: crypto.randomUUID(), context: CONTEXT },
     });
     expect(replay).toMatchObject([{ type: 'MfaChallengeFailed', data: { reason: 'replayed' } }]);
     expect(rejectionOf(replay)).toBeInstanceOf(InvalidCode);
@@ -102,7 +102,12 @@ describe('MFA enrollment with real TOTP codes and sealed secrets', () => {
     const lateCode = appCode(at(144)); // 10:02:29, the last second of its step
     const late = handle({
       type: 'VerifyChallenge',
-      data: { now: at(150), matchedStep: stepOf(lateCode, at(150)), context: CONTEXT },
+      data: {
+        now: at(150),
+        matchedStep: stepOf(lateCode, at(150)),
+        challengeId: crypto.randomUUID(),
+        context: CONTEXT,
+      },
     });
     expect(late.map((e) => e.type)).toEqual(['MfaChallengeVerified']);
 

@@ -32,15 +32,16 @@ describe('toIntegrationEvent', () => {
     expect(toIntegrationEvent(recorded({}))).toEqual({
       eventId: '6f1c0f5e-4b8e-4c1e-9a51-1d6a4f1e2b3c',
       type: 'MfaChallengeVerified',
-      schemaVersion: 1,
+      schemaVersion: 2, // stored as version 1, published lifted to the current version
       aggregateId: 'u1',
       userId: 'u1',
       occurredAt: '2025-06-02T10:00:35.000Z',
       source: { stream: 'mfa-u1', revision: 3, position: '42' },
       data: {
-        schemaVersion: 1,
+        schemaVersion: 2,
         step: 58_000_000,
         verifiedAt: '2025-06-02T10:00:35.000Z',
+        challengeId: null,
         context: { ip: '::1', userAgent: 'x' },
       },
     });
@@ -60,7 +61,11 @@ const SEALED = {
 /** A context with a field the allow-list does not name. */
 const CONTEXT_WITH_EXTRA = { ip: '::1', userAgent: 'curl', extra: 'not public' };
 
-/** Stored v1 payloads and their public data as the service published them before PublishedAggregate, byte for byte. */
+/**
+ * Stored payloads and their public data, byte for byte: the v1 ones as the
+ * service published them before PublishedAggregate, except that verifications
+ * and failures are lifted to version 2 (issue 8) first.
+ */
 const PUBLIC_FORMS: ReadonlyArray<
   readonly [type: string, stored: Record<string, unknown>, occurredAt: string, published: string]
 > = [
@@ -98,7 +103,21 @@ const PUBLIC_FORMS: ReadonlyArray<
     'MfaChallengeVerified',
     { schemaVersion: 1, step: 58_000_010, verifiedAt: '2025-06-02T10:05:00.000Z', context: CONTEXT_WITH_EXTRA },
     '2025-06-02T10:05:00.000Z',
-    '{"schemaVersion":1,"step":58000010,"verifiedAt":"2025-06-02T10:05:00.000Z","context":{"ip":"::1","userAgent":"curl"}}',
+    '{"schemaVersion":2,"step":58000010,"verifiedAt":"2025-06-02T10:05:00.000Z","challengeId":null,' +
+      '"context":{"ip":"::1","userAgent":"curl"}}',
+  ],
+  [
+    'MfaChallengeVerified',
+    {
+      schemaVersion: 2,
+      step: 58_000_011,
+      verifiedAt: '2025-06-02T10:05:30.000Z',
+      challengeId: '0b9a7c1e-2f3d-4e5a-8b6c-7d8e9f0a1b2c',
+      context: CONTEXT_WITH_EXTRA,
+    },
+    '2025-06-02T10:05:30.000Z',
+    '{"schemaVersion":2,"step":58000011,"verifiedAt":"2025-06-02T10:05:30.000Z",' +
+      '"challengeId":"0b9a7c1e-2f3d-4e5a-8b6c-7d8e9f0a1b2c","context":{"ip":"::1","userAgent":"curl"}}',
   ],
   [
     'MfaChallengeFailed',
@@ -112,8 +131,30 @@ const PUBLIC_FORMS: ReadonlyArray<
       context: CONTEXT_WITH_EXTRA,
     },
     '2025-06-02T10:06:00.000Z',
-    '{"schemaVersion":1,"purpose":"login","reason":"locked","failedAt":"2025-06-02T10:06:00.000Z","consecutiveFailures":5,' +
-      '"lockedUntil":"2025-06-02T10:11:00.000Z","context":{"ip":"::1","userAgent":"curl"}}',
+    '{"schemaVersion":2,"purpose":"login","reason":"locked","failedAt":"2025-06-02T10:06:00.000Z","consecutiveFailures":5,' +
+      '"failuresSinceSuccess":5,"locksSinceSuccess":1,"lockedUntil":"2025-06-02T10:11:00.000Z","requiresAdminReset":false,' +
+      '"challengeId":null,"context":{"ip":"::1","userAgent":"curl"}}',
+  ],
+  [
+    'MfaChallengeFailed',
+    {
+      schemaVersion: 2,
+      purpose: 'login',
+      reason: 'locked',
+      failedAt: '2025-06-02T10:06:10.000Z',
+      consecutiveFailures: 5,
+      failuresSinceSuccess: 100,
+      locksSinceSuccess: 20,
+      lockedUntil: null,
+      requiresAdminReset: true,
+      challengeId: '0b9a7c1e-2f3d-4e5a-8b6c-7d8e9f0a1b2c',
+      context: CONTEXT_WITH_EXTRA,
+      futureField: 'private',
+    },
+    '2025-06-02T10:06:10.000Z',
+    '{"schemaVersion":2,"purpose":"login","reason":"locked","failedAt":"2025-06-02T10:06:10.000Z","consecutiveFailures":5,' +
+      '"failuresSinceSuccess":100,"locksSinceSuccess":20,"lockedUntil":null,"requiresAdminReset":true,' +
+      '"challengeId":"0b9a7c1e-2f3d-4e5a-8b6c-7d8e9f0a1b2c","context":{"ip":"::1","userAgent":"curl"}}',
   ],
   [
     'MfaChallengeFailed',
@@ -127,8 +168,9 @@ const PUBLIC_FORMS: ReadonlyArray<
       context: null,
     },
     '2025-06-02T10:06:30.000Z',
-    '{"schemaVersion":1,"purpose":"activation","reason":"invalid_code","failedAt":"2025-06-02T10:06:30.000Z",' +
-      '"consecutiveFailures":0,"lockedUntil":null,"context":null}',
+    '{"schemaVersion":2,"purpose":"activation","reason":"invalid_code","failedAt":"2025-06-02T10:06:30.000Z",' +
+      '"consecutiveFailures":0,"failuresSinceSuccess":0,"locksSinceSuccess":0,"lockedUntil":null,' +
+      '"requiresAdminReset":false,"challengeId":null,"context":null}',
   ],
   [
     'MfaDeactivated',
@@ -165,7 +207,7 @@ const PUBLIC_FORMS: ReadonlyArray<
 
 describe('the public form of each event', () => {
   it.each(PUBLIC_FORMS)(
-    'publishes %s exactly as before, when it happened by the service clock',
+    'publishes %s in its public form, when it happened by the service clock',
     (type, data, occurredAt, published) => {
       const event = toIntegrationEvent(recorded({ type, data }));
       expect(JSON.stringify(event?.data)).toBe(published);
@@ -215,8 +257,9 @@ describe('the relay to auth.mfa.events (in-process transport)', () => {
         userId: 'u1',
         code: '000000',
         context: { ip: '::1', userAgent: 'x' },
+        challengeId: crypto.randomUUID(),
       });
-      service.clock.advanceSeconds(301); // stay clear of the lock-out
+      service.clock.advanceSeconds(301); // every call records an event, locked or not
     }
     const snapshots = await service.store.read(snapshotStreamOf(mfaStreamName('u1')));
     expect(snapshots.length).toBeGreaterThan(0);

@@ -32,12 +32,14 @@ export const publishedMfaEnrollment: PublishedAggregate<MfaEnrollmentEvent> = {
       occurredAt: activatedAt,
       data: { enrollmentId, activatedAt, steps: [...steps] },
     }),
-    MfaChallengeVerified: ({ data: { step, verifiedAt, context } }) => ({
+    // The challenge id names the login's mfaToken without being one (the token is signed; its id opens nothing).
+    MfaChallengeVerified: ({ data: { step, verifiedAt, challengeId, context } }) => ({
       occurredAt: verifiedAt,
-      data: { step, verifiedAt, context: publicContext(context) },
+      data: { step, verifiedAt, challengeId, context: publicContext(context) },
     }),
     MfaChallengeFailed: ({ data }) => {
-      const { purpose, reason, failedAt, consecutiveFailures, lockedUntil, context } = data;
+      const { purpose, reason, failedAt, consecutiveFailures, failuresSinceSuccess, locksSinceSuccess } = data;
+      const { lockedUntil, requiresAdminReset, challengeId, context } = data;
       return {
         occurredAt: failedAt,
         data: {
@@ -45,7 +47,11 @@ export const publishedMfaEnrollment: PublishedAggregate<MfaEnrollmentEvent> = {
           reason,
           failedAt,
           consecutiveFailures,
+          failuresSinceSuccess,
+          locksSinceSuccess,
           lockedUntil,
+          requiresAdminReset,
+          challengeId,
           context: context ? publicContext(context) : null,
         },
       };

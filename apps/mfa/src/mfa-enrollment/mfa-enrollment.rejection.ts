@@ -15,10 +15,10 @@ import type { MfaEnrollmentEvent } from './mfa-enrollment.events.js';
 export function rejectionOf(events: readonly MfaEnrollmentEvent[]): InvalidCode | InvalidCodes | MfaLocked | null {
   for (const event of events) {
     if (event.type !== 'MfaChallengeFailed') continue;
-    const { reason, purpose, lockedUntil, failedAt } = event.data;
+    const { reason, purpose, lockedUntil, requiresAdminReset, failedAt } = event.data;
     switch (reason) {
       case 'locked':
-        return new MfaLocked(lockedUntil ?? failedAt, new Date(failedAt));
+        return new MfaLocked(requiresAdminReset ? null : (lockedUntil ?? failedAt), new Date(failedAt));
       case 'invalid_code':
       case 'replayed':
         switch (purpose) {

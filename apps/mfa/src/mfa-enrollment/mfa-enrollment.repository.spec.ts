@@ -18,6 +18,7 @@ class CountingStore implements EventStore {
   constructor(private readonly inner: EventStore) {}
   append: EventStore['append'] = (...args) => this.inner.append(...args);
   subscribeToAll: EventStore['subscribeToAll'] = (...args) => this.inner.subscribeToAll(...args);
+  countEventsAfter: EventStore['countEventsAfter'] = (...args) => this.inner.countEventsAfter(...args);
   close = () => this.inner.close();
   async read(stream: string, options?: ReadOptions) {
     const events = await this.inner.read(stream, options);
@@ -38,7 +39,7 @@ describe('MfaEnrollmentRepository', () => {
     store = new CountingStore(new SqliteEventStore(join(dataDir, 'mfa.sqlite')));
     enrollments = new MfaEnrollmentRepository(
       store,
-      loadConfig('mfa', { DATA_DIR: dataDir, MFA_MAX_FAILED_ATTEMPTS: '100000' }),
+      loadConfig('mfa', { DATA_DIR: dataDir, MFA_MAX_FAILED_ATTEMPTS: '100000', MFA_PERMANENT_LOCK_AFTER: '100000' }),
     );
     const cipher = new SecretCipher({ current: generateEncryptionKey() });
     await enrollments.execute('u1', () => ({
@@ -63,7 +64,10 @@ describe('MfaEnrollmentRepository', () => {
 
   const failVerification = (now: Date) =>
     enrollments
-      .execute('u1', () => ({ type: 'VerifyChallenge', data: { now, matchedStep: null, context } }))
+      .execute('u1', () => ({
+        type: 'VerifyChallenge',
+        data: { now, matchedStep: null, challengeId: crypto.randomUUID(), context },
+      }))
       .catch((error: unknown) => error);
 
   it('answers a failed check with the contract error, after storing it', async () => {

@@ -33,8 +33,8 @@ export type CommandFor = (state: MfaEnrollmentState) => MfaEnrollmentCommand;
  */
 export const SNAPSHOT_EVERY = 20;
 
-/** Bump when MfaEnrollmentState changes shape. */
-const SNAPSHOT_VERSION = 1;
+/** Bump when MfaEnrollmentState changes shape (2: the lock-out standing and the used mfaToken ids, issue 8). */
+const SNAPSHOT_VERSION = 2;
 
 /**
  * Conflicts on one user's stream come from that user's concurrent requests
@@ -54,6 +54,8 @@ export class MfaEnrollmentRepository extends AggregateRepository<CommandFor, Mfa
     const decider = mfaEnrollmentDecider({
       maxFailedAttempts: config.MFA_MAX_FAILED_ATTEMPTS,
       lockoutSeconds: config.MFA_LOCKOUT_SECONDS,
+      maxLockoutSeconds: config.MFA_LOCKOUT_MAX_SECONDS,
+      permanentLockAfter: config.MFA_PERMANENT_LOCK_AFTER,
     });
     super(store, {
       decider: { ...decider, decide: (commandFor, state) => decider.decide(commandFor(state), state) },

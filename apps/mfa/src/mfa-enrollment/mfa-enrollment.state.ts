@@ -1,22 +1,35 @@
 /**
  * The MFA write model: what `decide` needs, folded purely from the events.
- * Plain JSON (ISO strings, numbers, null) so it can be snapshotted as is.
+ * Plain JSON (ISO strings, numbers, booleans, null, arrays) so it can be snapshotted as is.
  */
-import { assertNever, type MfaStatusView } from '#contracts';
-import type { EnrollmentSettings, MfaEnrollmentEvent } from './mfa-enrollment.events.js';
+import { assertNever, MFA_TOKEN_TTL_SECONDS, type MfaStatusView } from '#contracts';
+import type { EnrollmentSettings, LockoutStanding, MfaEnrollmentEvent } from './mfa-enrollment.events.js';
 
-/** Replay and lock-out bookkeeping, present whatever the enrollment's status. */
-export type ChallengeGuard = {
+/**
+ * How long after its successful use an `mfaToken` id is remembered: the
+ * token's lifetime (it was issued before it was used, so it expires sooner)
+ * plus a minute for the gateway's clock running ahead of this service's.
+ */
+export const USED_CHALLENGE_RETENTION_SECONDS = MFA_TOKEN_TTL_SECONDS + 60;
+
+/** An `mfaToken` id that verified a code, and until when it must be refused. */
+export type UsedChallenge = { readonly id: string; readonly until: string };
+
+/** Replay, lock-out and single-use bookkeeping, present whatever the enrollment's status. */
+export type ChallengeGuard = LockoutStanding & {
   /**
    * The highest time-step accepted for the current secret; it and every earlier
    * step are spent. Cleared by a new enrollment: steps are only comparable under
    * one secret and one period, and codes of an old secret mean nothing under a new one.
    */
   readonly lastUsedStep: number | null;
-  /** Counted failures (login, deactivation) since the last successful check or the last expired lock. */
-  readonly consecutiveFailures: number;
-  /** ISO-8601; codes are refused before this instant. May lie in the past (an expired lock). */
-  readonly lockedUntil: string | null;
+  /**
+   * The ids of `mfaTokens` that verified a code and may still be valid. Bounded:
+   * an id is dropped once its token has expired (by the time of the next
+   * success), and each success needs a step of its own, so at most about
+   * a dozen are held.
+   */
+  readonly usedChallenges: readonly UsedChallenge[];
 };
 
 export type NoEnrollment = ChallengeGuard & { readonly status: 'none' };
@@ -33,15 +46,43 @@ export type ActiveEnrollment = ChallengeGuard & {
 
 export type MfaEnrollmentState = NoEnrollment | PendingEnrollment | ActiveEnrollment;
 
+/** No failure counted, no lock: after a successful check, and at the start. */
+const CLEAR_STANDING: LockoutStanding = Object.freeze({
+  consecutiveFailures: 0,
+  failuresSinceSuccess: 0,
+  locksSinceSuccess: 0,
+  lockedUntil: null,
+  requiresAdminReset: false,
+});
+
 export const initialState = (): MfaEnrollmentState => ({
   status: 'none',
+  ...CLEAR_STANDING,
   lastUsedStep: null,
-  consecutiveFailures: 0,
-  lockedUntil: null,
+  usedChallenges: [],
 });
 
 const spend = (lastUsedStep: number | null, step: number): number =>
   lastUsedStep === null ? step : Math.max(lastUsedStep, step);
+
+/** The guard alone, to carry it into a state of another status. */
+const guardOf = (state: MfaEnrollmentState): ChallengeGuard => ({
+  consecutiveFailures: state.consecutiveFailures,
+  failuresSinceSuccess: state.failuresSinceSuccess,
+  locksSinceSuccess: state.locksSinceSuccess,
+  lockedUntil: state.lockedUntil,
+  requiresAdminReset: state.requiresAdminReset,
+  lastUsedStep: state.lastUsedStep,
+  usedChallenges: state.usedChallenges,
+});
+
+/** The ids still to refuse at `now` (the time of the event being applied), plus `id` if given. */
+function rememberChallenge(used: readonly UsedChallenge[], id: string | null, now: string): readonly UsedChallenge[] {
+  const at = Date.parse(now);
+  const current = used.filter(({ until }) => Date.parse(until) > at);
+  if (id === null) return current;
+  return [...current, { id, until: new Date(at + USED_CHALLENGE_RETENTION_SECONDS * 1000).toISOString() }];
+}
 
 export function evolve(state: MfaEnrollmentState, event: MfaEnrollmentEvent): MfaEnrollmentState {
   switch (event.type) {
@@ -50,9 +91,8 @@ export function evolve(state: MfaEnrollmentState, event: MfaEnrollmentEvent): Mf
       return {
         status: 'pending',
         enrollment: { enrollmentId, secret, algorithm, digits, period, issuer, label, startedAt, expiresAt },
+        ...guardOf(state),
         lastUsedStep: null,
-        consecutiveFailures: state.consecutiveFailures,
-        lockedUntil: state.lockedUntil,
       };
     }
     case 'MfaActivated': {
@@ -63,20 +103,30 @@ export function evolve(state: MfaEnrollmentState, event: MfaEnrollmentEvent): Mf
       return {
         status: 'active',
         enrollment: { ...settings, activatedAt: event.data.activatedAt },
+        ...guardOf(state),
         lastUsedStep: spend(state.lastUsedStep, Math.max(...event.data.steps)),
-        consecutiveFailures: state.consecutiveFailures,
-        lockedUntil: state.lockedUntil,
       };
     }
     case 'MfaChallengeVerified':
       return {
         ...state,
+        ...CLEAR_STANDING,
         lastUsedStep: spend(state.lastUsedStep, event.data.step),
-        consecutiveFailures: 0,
-        lockedUntil: null,
+        usedChallenges: rememberChallenge(state.usedChallenges, event.data.challengeId, event.data.verifiedAt),
       };
-    case 'MfaChallengeFailed':
-      return { ...state, consecutiveFailures: event.data.consecutiveFailures, lockedUntil: event.data.lockedUntil };
+    case 'MfaChallengeFailed': {
+      // The standing was decided with the failure (see LockoutStanding): copied, never recomputed.
+      const { consecutiveFailures, failuresSinceSuccess, locksSinceSuccess, lockedUntil, requiresAdminReset } =
+        event.data;
+      return {
+        ...state,
+        consecutiveFailures,
+        failuresSinceSuccess,
+        locksSinceSuccess,
+        lockedUntil,
+        requiresAdminReset,
+      };
+    }
     case 'MfaDeactivated': {
       const { by } = event.data;
       switch (by.kind) {
@@ -84,17 +134,19 @@ export function evolve(state: MfaEnrollmentState, event: MfaEnrollmentEvent): Mf
           // The user proved possession with a fresh code: a successful check.
           return {
             status: 'none',
+            ...guardOf(state),
+            ...CLEAR_STANDING,
             lastUsedStep: spend(state.lastUsedStep, by.step),
-            consecutiveFailures: 0,
-            lockedUntil: null,
           };
         case 'admin':
-          // An admin reset is not a successful check: the counter and any lock stay.
+          // An admin reset is not a successful check: counts and a timed lock stay.
+          // It is, though, the one way out of a lock until an admin reset, and
+          // then the lock-out starts afresh (the admin has checked who the user
+          // is, and the codes guessed were codes of the secret now gone).
           return {
             status: 'none',
-            lastUsedStep: state.lastUsedStep,
-            consecutiveFailures: state.consecutiveFailures,
-            lockedUntil: state.lockedUntil,
+            ...guardOf(state),
+            ...(state.requiresAdminReset ? CLEAR_STANDING : {}),
           };
         default:
           return assertNever(by);
@@ -128,6 +180,6 @@ export function statusOf(state: MfaEnrollmentState, now: Date): MfaStatusView {
 export const isExpired = (state: PendingEnrollment, now: Date): boolean =>
   now.getTime() >= Date.parse(state.enrollment.expiresAt);
 
-/** The lock in force at `now`, if any. */
-export const activeLock = (state: MfaEnrollmentState, now: Date): string | null =>
-  state.lockedUntil !== null && now.getTime() < Date.parse(state.lockedUntil) ? state.lockedUntil : null;
+/** Whether codes are refused at `now`: until an admin reset, or before the end of a timed lock. */
+export const isLocked = (state: LockoutStanding, now: Date): boolean =>
+  state.requiresAdminReset || (state.lockedUntil !== null && now.getTime() < Date.parse(state.lockedUntil));

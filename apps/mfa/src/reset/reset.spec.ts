@@ -49,12 +49,22 @@ describe('mfa.reset', () => {
 
     const code = (s: string) => appCode(s, currentStep(service));
     expect(
-      await service.call(MfaRpc.verifyChallenge, { userId: 'u1', code: code(old), context: CONTEXT }),
+      await service.call(MfaRpc.verifyChallenge, {
+        userId: 'u1',
+        code: code(old),
+        context: CONTEXT,
+        challengeId: crypto.randomUUID(),
+      }),
     ).toMatchObject({
       error: { code: 'invalid_code' },
     });
     expect(
-      await service.call(MfaRpc.verifyChallenge, { userId: 'u1', code: code(secret), context: CONTEXT }),
+      await service.call(MfaRpc.verifyChallenge, {
+        userId: 'u1',
+        code: code(secret),
+        context: CONTEXT,
+        challengeId: crypto.randomUUID(),
+      }),
     ).toMatchObject({
       ok: true,
     });

@@ -8,8 +8,8 @@ import { VerifyChallengeCommand } from './verify-challenge.command.js';
 /**
  * `mfa.verify-challenge`: the login's second factor. A wrong and a replayed
  * code get the very same `invalid_code` answer (the stored event tells them
- * apart); of concurrent requests with one code, the expected revision lets
- * exactly one through.
+ * apart); of concurrent requests with one code, or with one `mfaToken`
+ * (`challengeId`), the expected revision lets exactly one through.
  */
 @CommandHandler(VerifyChallengeCommand)
 export class VerifyChallengeHandler implements ICommandHandler<VerifyChallengeCommand> {
@@ -19,11 +19,11 @@ export class VerifyChallengeHandler implements ICommandHandler<VerifyChallengeCo
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ request: { userId, code, context } }: VerifyChallengeCommand) {
+  async execute({ request: { userId, code, context, challengeId } }: VerifyChallengeCommand) {
     const now = this.clock.now();
     await this.enrollments.execute(userId, (current) => ({
       type: 'VerifyChallenge',
-      data: { now, matchedStep: this.codes.stepOf(current, userId, code, now), context },
+      data: { now, matchedStep: this.codes.stepOf(current, userId, code, now), challengeId, context },
     }));
     return { verified: true } as const;
   }

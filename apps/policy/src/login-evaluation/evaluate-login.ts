@@ -15,11 +15,14 @@ export interface LoginAttempt {
  * but has none active is let in only to enrol (`enrollmentRequired`).
  */
 export function evaluateLogin(policy: OrgPolicyState, attempt: LoginAttempt): LoginDecision {
-  if (policy.ipAllowlist.length > 0 && !ipMatches(attempt.ip, policy.ipAllowlist)) {
-    return { allowed: false, reason: 'ip_not_allowed' };
-  }
+  if (!addressAllowed(policy, attempt.ip)) return { allowed: false, reason: 'ip_not_allowed' };
   const { requiredForAll, requiredForRoles } = policy.mfa;
   const mfaRequired =
     requiredForAll || attempt.roles.some((role) => requiredForRoles.includes(role.trim().toLowerCase()));
   return { allowed: true, mfaRequired, enrollmentRequired: mfaRequired && !attempt.mfaActive };
+}
+
+/** Whether the allow-list lets `ip` sign in at all: asked before the password is checked, and again after. */
+export function addressAllowed(policy: OrgPolicyState, ip: string): boolean {
+  return policy.ipAllowlist.length === 0 || ipMatches(ip, policy.ipAllowlist);
 }

@@ -1,7 +1,13 @@
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEventStoreContract } from '../event-store.contract.js';
-import { EventStoreDbEventStore, fromEsdbCurrentRevision, toEsdbExpectedRevision } from './eventstoredb-event-store.js';
+import {
+  EventStoreDbEventStore,
+  fromEsdbCurrentRevision,
+  packPosition,
+  toEsdbExpectedRevision,
+  unpackPosition,
+} from './eventstoredb-event-store.js';
 
 const EVENTSTORE_IMAGE = 'eventstore/eventstore:24.10';
 const HTTP_PORT = 2113;
@@ -70,6 +76,25 @@ describe('EventStoreDbEventStore without a server', () => {
     expect(toEsdbExpectedRevision(41)).toBe(41n);
     expect(fromEsdbCurrentRevision('no_stream')).toBe('no_stream');
     expect(fromEsdbCurrentRevision(7n)).toBe(7);
+  });
+
+  it('packs commit and prepare positions into one bigint that orders like $all and unpacks exactly', () => {
+    // Three events of one append (one commit position), then the next append.
+    const inAll = [
+      { commit: 1_000n, prepare: 1_000n },
+      { commit: 1_000n, prepare: 1_180n },
+      { commit: 1_000n, prepare: 1_355n },
+      { commit: 1_530n, prepare: 1_530n },
+      { commit: 2n ** 63n, prepare: 2n ** 64n - 1n },
+    ];
+    const packed = inAll.map(packPosition);
+    expect([...packed].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(packed);
+    expect(new Set(packed).size).toBe(packed.length);
+    expect(packed.map(unpackPosition)).toEqual(inAll);
+    expect(() => packPosition({ commit: 1n, prepare: 2n ** 64n })).toThrow(RangeError);
+    // A checkpoint saved before positions were packed: a bare commit position.
+    expect(unpackPosition(1_530n)).toEqual({ commit: 1_530n, prepare: 1_530n });
+    expect(() => unpackPosition(-1n)).toThrow(RangeError);
   });
 
   it('rejects an invalid expected revision before calling the server', async () => {

@@ -10,17 +10,21 @@ import {
   WrongExpectedVersionError,
   excludeSystemEvents,
   jsonEvent,
+  streamNameFilter,
   type AllStreamResolvedEvent,
   type AppendExpectedRevision,
   type CurrentRevision,
+  type Position as EsdbPosition,
   type RecordedEvent as EsdbRecordedEvent,
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import { assertValidExpectedRevision } from '../expected-revision.js';
+import { assertValidCountLimit, streamPrefixesOf } from '../stream-filter.js';
 import { reportSubscriptionError } from '../subscription-error.js';
 import {
   WrongExpectedVersion,
   type AppendResult,
+  type CountOptions,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
@@ -31,11 +35,24 @@ import {
   type SubscriptionHandlers,
 } from '../event-store.port.js';
 
+/** Events of `$all` looked at per page while counting (`countEventsAfter`). */
+const COUNT_PAGE_SIZE = 500;
+/** At most this many events of `$all` are looked at by one count: other services' events count against it. */
+const COUNT_SCAN_LIMIT = 10_000;
+
 /**
  * EventStoreDB (and its successor KurrentDB, same client surface) behind the port.
- * The only file that names the client package. A position is the event's commit
- * position in `$all`: unique per event, and a catch-up subscription from it
- * starts after that event.
+ * The only file that names the client package.
+ *
+ * A position in `$all` is a pair: the commit position (of the append that
+ * wrote the event, which the events of one multi-event append can share) and
+ * the prepare position (of the event itself). Only both say where exactly a
+ * subscription resumes, and only both tell the events of one append apart:
+ * with the commit position alone, a relay stopped in the middle of an append
+ * would publish that append's later events again. The port's one bigint
+ * carries both, packed as `commit · 2^64 + prepare` (`packPosition`): each
+ * fits in 64 bits (the server's are unsigned 64-bit), and the packed numbers
+ * order exactly like `$all`, commit first, then prepare.
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
@@ -96,10 +113,11 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions, handlers: SubscriptionHandlers): Subscription {
+    const prefixes = streamPrefixesOf(options);
     const esdbSubscription = this.client.subscribeToAll({
-      fromPosition:
-        options.fromPosition === undefined ? START : { commit: options.fromPosition, prepare: options.fromPosition },
-      filter: excludeSystemEvents(),
+      fromPosition: options.fromPosition === undefined ? START : unpackPosition(options.fromPosition),
+      // Filtered by the server: a service on a shared cluster receives its own streams only.
+      filter: prefixes ? streamNameFilter({ prefixes: [...prefixes] }) : excludeSystemEvents(),
     });
     let closed = false;
     const delivering = (async () => {
@@ -131,12 +149,70 @@ export class EventStoreDbEventStore implements EventStore {
     return subscription;
   }
 
+  /**
+   * Reads `$all` forwards from `position` (reads take no server-side filter)
+   * and counts the events of the filtered streams, looking at no more than
+   * COUNT_SCAN_LIMIT events: on a cluster where other services write much more
+   * than this one, the answer is then a lower bound.
+   */
+  async countEventsAfter(position: bigint | undefined, options: CountOptions): Promise<number> {
+    assertValidCountLimit(options);
+    const prefixes = streamPrefixesOf(options);
+    const counts = (event: EsdbRecordedEvent): boolean =>
+      prefixes ? prefixes.some((prefix) => event.streamId.startsWith(prefix)) : !event.type.startsWith('$');
+    let after = position;
+    let counted = 0;
+    let scanned = 0;
+    while (counted < options.limit && scanned < COUNT_SCAN_LIMIT) {
+      let read = 0;
+      // A read from a position includes the event there: skip it, it is not after.
+      for await (const resolved of this.client.readAll({
+        fromPosition: after === undefined ? START : unpackPosition(after),
+        maxCount: COUNT_PAGE_SIZE,
+      })) {
+        read += 1;
+        const event = resolved.event;
+        const at = event?.position ? packPosition(event.position) : undefined;
+        if (!event || at === undefined || (after !== undefined && at <= after)) continue;
+        after = at;
+        scanned += 1;
+        if (counts(event)) counted += 1;
+        if (counted >= options.limit) break;
+      }
+      if (read < COUNT_PAGE_SIZE) break;
+    }
+    return Math.min(counted, options.limit);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     await this.client.dispose();
   }
+}
+
+const PREPARE_BITS = 64n;
+const PREPARE_MASK = (1n << PREPARE_BITS) - 1n;
+
+/** The port's position of an event at this place in `$all`: both halves, ordered like `$all`. */
+export function packPosition(position: EsdbPosition): bigint {
+  if (position.commit < 0n || position.prepare < 0n || position.prepare > PREPARE_MASK) {
+    throw new RangeError(`not an EventStoreDB position: ${position.commit}/${position.prepare}`);
+  }
+  return (position.commit << PREPARE_BITS) | position.prepare;
+}
+
+/**
+ * The `$all` position a port position stands for. One below 2^64 (commit
+ * position 0, which no user event has: the log starts with the server's own
+ * records) is a bare commit position, as checkpoints held before positions
+ * were packed: it resumes where it did then.
+ */
+export function unpackPosition(position: bigint): EsdbPosition {
+  if (position < 0n) throw new RangeError(`not a position of this adapter: ${position}`);
+  if (position <= PREPARE_MASK) return { commit: position, prepare: position };
+  return { commit: position >> PREPARE_BITS, prepare: position & PREPARE_MASK };
 }
 
 export function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
@@ -162,7 +238,7 @@ function recordedEventOf(resolved: ResolvedEvent | AllStreamResolvedEvent): Reco
     stream: event.streamId,
     revision: Number(event.revision),
     // Servers before 22.6 leave the $all position out of stream reads.
-    position: event.position?.commit ?? resolved.commitPosition ?? -1n,
+    position: event.position ? packPosition(event.position) : -1n,
     type: event.type,
     data: asJsonObject(event.data),
     metadata: asJsonObject(event.metadata),

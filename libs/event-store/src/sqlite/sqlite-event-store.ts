@@ -1,10 +1,12 @@
 import { realpathSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { assertValidExpectedRevision, checkExpectedRevision } from '../expected-revision.js';
+import { assertValidCountLimit, streamPrefixesOf } from '../stream-filter.js';
 import { reportSubscriptionError } from '../subscription-error.js';
 import {
   WrongExpectedVersion,
   type AppendResult,
+  type CountOptions,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
@@ -68,6 +70,8 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
   private readonly subscriptions = new Set<SqliteSubscription>();
+  /** Per number of stream prefixes: the statements of filtered reads of the global order. */
+  private readonly filteredStatements = new Map<number, FilteredStatements>();
   private closed = false;
 
   private readonly statements: {
@@ -142,17 +146,36 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions, handlers: SubscriptionHandlers): Subscription {
     this.assertOpen();
+    const prefixes = streamPrefixesOf(options);
+    const readPage = prefixes
+      ? (after: bigint, limit: number) =>
+          this.filtered(prefixes.length)
+            .readAllAfter.all(filteredQuery(after, prefixes, limit))
+            .map(toRecordedEvent)
+      : (after: bigint, limit: number) => this.statements.readAllAfter.all(after, limit).map(toRecordedEvent);
     const subscription = new SqliteSubscription({
       fromPosition: options.fromPosition ?? 0n,
       handlers,
       pageSize: this.pageSize,
       pollIntervalMs: this.pollIntervalMs,
-      readPage: (after, limit) => this.statements.readAllAfter.all(after, limit).map(toRecordedEvent),
+      readPage,
       listenForAppends: (listener) => this.listenForAppends(listener),
       onClosed: () => this.subscriptions.delete(subscription),
     });
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  countEventsAfter(position: bigint | undefined, options: CountOptions): Promise<number> {
+    try {
+      this.assertOpen();
+      assertValidCountLimit(options);
+      const prefixes = streamPrefixesOf(options) ?? [];
+      const row = this.filtered(prefixes.length).countAfter.get(filteredQuery(position ?? 0n, prefixes, options.limit));
+      return Promise.resolve(Number(row?.count ?? 0));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   async close(): Promise<void> {
@@ -224,6 +247,35 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
+  /**
+   * A stream matches a prefix when its first `length(prefix)` characters are
+   * the prefix: exact, unlike LIKE and GLOB, whose wildcards a prefix could hold.
+   * No prefixes: every stream.
+   */
+  private filtered(prefixCount: number): FilteredStatements {
+    let statements = this.filteredStatements.get(prefixCount);
+    if (!statements) {
+      // Named parameters: each prefix is used twice.
+      const matches =
+        prefixCount === 0
+          ? '1'
+          : Array.from({ length: prefixCount }, (_, i) => `substr(stream, 1, length(@p${i})) = @p${i}`).join(' OR ');
+      const where = `position > @after AND (${matches})`;
+      statements = {
+        readAllAfter: this.db
+          .prepare<[FilteredQuery], EventRow>(`SELECT * FROM events WHERE ${where} ORDER BY position LIMIT @limit`)
+          .safeIntegers(true),
+        countAfter: this.db
+          .prepare<[FilteredQuery], { count: bigint }>(
+            `SELECT COUNT(*) AS count FROM (SELECT 1 FROM events WHERE ${where} LIMIT @limit)`,
+          )
+          .safeIntegers(true),
+      };
+      this.filteredStatements.set(prefixCount, statements);
+    }
+    return statements;
+  }
+
   private listenForAppends(listener: () => void): () => void {
     let listeners = appendListenersByFile.get(this.fileKey);
     if (!listeners) {
@@ -244,6 +296,20 @@ export class SqliteEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new Error('the event store is closed');
   }
+}
+
+/** `after`, `limit`, and the prefixes as `p0`, `p1`, ... */
+type FilteredQuery = Record<string, bigint | number | string>;
+
+function filteredQuery(after: bigint, prefixes: readonly string[], limit: number): FilteredQuery {
+  const query: FilteredQuery = { after, limit };
+  prefixes.forEach((prefix, i) => (query[`p${i}`] = prefix));
+  return query;
+}
+
+interface FilteredStatements {
+  readonly readAllAfter: Database.Statement<[FilteredQuery], EventRow>;
+  readonly countAfter: Database.Statement<[FilteredQuery], { count: bigint }>;
 }
 
 interface SqliteSubscriptionParts {

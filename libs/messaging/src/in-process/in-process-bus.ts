@@ -19,6 +19,13 @@ export class InProcessBus {
     this.eventHandlers.set(pattern, [...(this.eventHandlers.get(pattern) ?? []), handler]);
   }
 
+  /** Takes back one `subscribe` (a service that stops; others on the same pattern keep theirs). */
+  unsubscribe(pattern: string, handler: EventHandler): void {
+    const remaining = (this.eventHandlers.get(pattern) ?? []).filter((subscribed) => subscribed !== handler);
+    if (remaining.length > 0) this.eventHandlers.set(pattern, remaining);
+    else this.eventHandlers.delete(pattern);
+  }
+
   remove(pattern: string): void {
     this.requestHandlers.delete(pattern);
     this.eventHandlers.delete(pattern);

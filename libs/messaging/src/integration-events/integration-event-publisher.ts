@@ -2,7 +2,7 @@ import { Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { IntegrationEvent, IntegrationTopic } from '#contracts';
 import { processBus, type InProcessBus } from '../in-process/in-process-bus.js';
 import { prefixed, type KafkaConnection } from '../kafka/kafka-connection.js';
-import { kafkaClientConfig } from '../kafka/kafka-options.js';
+import { KAFKA_RETRY, kafkaClientConfig } from '../kafka/kafka-options.js';
 
 export interface IntegrationEventPublisher {
   /** Resolves once the broker has acknowledged every event (or they reached the in-process subscribers). */
@@ -21,7 +21,10 @@ export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher
   ) {
     // One request in flight keeps each key's events in order; duplicates after a
     // retry are allowed (consumers dedupe by eventId), so no idempotent producer.
-    this.producer = new Kafka(kafkaClientConfig(`${service}-relay`, connection)).producer({
+    // A send gives up within seconds when the broker is away: the relay retries
+    // it with its own backoff, and reports itself `retrying` meanwhile.
+    const client = { ...kafkaClientConfig(`${service}-relay`, connection), retry: { ...KAFKA_RETRY, retries: 3 } };
+    this.producer = new Kafka(client).producer({
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
@@ -29,7 +32,11 @@ export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher
   }
 
   async publish(topic: IntegrationTopic, events: readonly IntegrationEvent[]): Promise<void> {
-    this.connected ??= this.producer.connect();
+    // A failed connect is not kept: the next publish (the relay retrying) connects again.
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
     await this.connected;
     await this.producer.send({
       topic: prefixed(this.connection, topic),

@@ -1,5 +1,5 @@
 import type { IntegrationEvent } from '#contracts';
-import type { RecordedEvent } from '#event-store';
+import { ACTING_SESSION_METADATA, type RecordedEvent } from '#event-store';
 
 /** What a service says about one of its stored events; the envelope (ids, source position) comes from the store. */
 export interface IntegrationEventParts {
@@ -14,6 +14,7 @@ export interface IntegrationEventParts {
 
 /** The one shape every service publishes on `auth.*.events` (DESIGN.md, Kafka). */
 export function integrationEventOf(recorded: RecordedEvent, parts: IntegrationEventParts): IntegrationEvent {
+  const actingSessionId = recorded.metadata[ACTING_SESSION_METADATA];
   return {
     eventId: recorded.id,
     type: recorded.type,
@@ -21,6 +22,7 @@ export function integrationEventOf(recorded: RecordedEvent, parts: IntegrationEv
     aggregateId: parts.aggregateId,
     ...(parts.userId ? { userId: parts.userId } : {}),
     ...(parts.orgId ? { orgId: parts.orgId } : {}),
+    ...(typeof actingSessionId === 'string' ? { actingSessionId } : {}),
     occurredAt: parts.occurredAt ?? recorded.recordedAt.toISOString(),
     source: { stream: recorded.stream, revision: recorded.revision, position: recorded.position.toString() },
     data: parts.data,

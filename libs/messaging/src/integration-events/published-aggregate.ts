@@ -10,14 +10,20 @@ export interface PublicForm {
   readonly occurredAt?: string;
   /** The organisation, on a user's event that names it. */
   readonly orgId?: string;
+  /** The user, on an event of an aggregate of theirs that is not the user itself (a session). */
+  readonly userId?: string;
 }
 
 /** How one aggregate's events leave its service. */
 export interface PublishedAggregate<Event extends DomainEvent> {
   /** `mfa-` for the streams `mfa-<userId>`. */
   readonly streamPrefix: string;
-  /** Which id the aggregate's id is on the integration event (and its Kafka key). */
-  readonly idKey: 'userId' | 'orgId';
+  /**
+   * Which id the aggregate's id is on the integration event (it is also the
+   * Kafka key): a user's, an organisation's, or a session's (whose events name
+   * their user in the public form).
+   */
+  readonly idKey: 'userId' | 'orgId' | 'sessionId';
   readonly codec: EventCodec<Event>;
   /** The public form of each event type, from its current shape; null: the type is never published. */
   readonly publicForms: {
@@ -34,7 +40,7 @@ export interface PublicEvent extends PublicForm {
   readonly type: string;
   readonly schemaVersion: number;
   readonly aggregateId: string;
-  readonly idKey: 'userId' | 'orgId';
+  readonly idKey: PublishedAggregate<DomainEvent>['idKey'];
 }
 
 /**
@@ -71,18 +77,32 @@ export function publicEventOf<Events extends readonly DomainEvent[]>(
   return null;
 }
 
+/** What a relay publishes: the public form of a stored event, or null; and the streams that can hold one. */
+export interface IntegrationEventMapping {
+  (recorded: RecordedEvent): IntegrationEvent | null;
+  /** The aggregates' stream prefixes: the relay's subscription is filtered to them. */
+  readonly streamPrefixes: readonly string[];
+}
+
 /** The relay's mapping for a service that publishes `aggregates` (DESIGN.md, Kafka). */
-export function integrationEventsOf<Events extends readonly DomainEvent[]>(...aggregates: PublishedAggregates<Events>) {
-  return (recorded: RecordedEvent): IntegrationEvent | null => {
+export function integrationEventsOf<Events extends readonly DomainEvent[]>(
+  ...aggregates: PublishedAggregates<Events>
+): IntegrationEventMapping {
+  const streamPrefixes = (aggregates as ReadonlyArray<PublishedAggregate<DomainEvent>>).map(
+    (aggregate) => aggregate.streamPrefix,
+  );
+  const toIntegrationEvent = (recorded: RecordedEvent): IntegrationEvent | null => {
     const published = publicEventOf(aggregates, recorded);
     if (!published) return null;
-    const { schemaVersion, aggregateId, idKey, occurredAt, orgId, data } = published;
+    const { schemaVersion, aggregateId, idKey, occurredAt, orgId, userId, data } = published;
+    const ids = { userId: { userId: aggregateId, orgId }, orgId: { orgId: aggregateId }, sessionId: { userId, orgId } };
     return integrationEventOf(recorded, {
       schemaVersion,
       aggregateId,
-      ...(idKey === 'userId' ? { userId: aggregateId, orgId } : { orgId: aggregateId }),
+      ...ids[idKey],
       ...(occurredAt ? { occurredAt } : {}),
       data,
     });
   };
+  return Object.assign(toIntegrationEvent, { streamPrefixes });
 }

@@ -9,24 +9,44 @@ import { prefixed, type KafkaConnection } from './kafka-connection.js';
  */
 export const TOPIC_PARTITIONS = 4;
 
+/** A line a client logged is not logged again by that client within this long. */
+const REPEATED_LINE_QUIET_MS = 30_000;
+
 /**
  * kafkajs logs whole JSON objects, repeatedly, while it retries; we log one line
  * per problem through Nest's logger instead (never message contents). An error
  * answer the client retries by itself (a coordinator still being elected on a
- * fresh broker, a leader moving) is a warning, not an error.
+ * fresh broker, a leader moving) is a warning, not an error. While a broker is
+ * away every retry logs the same connection error: each client says it once
+ * per REPEATED_LINE_QUIET_MS (the consumers and the relay say themselves when
+ * they are back).
  */
 const logCreator = () => {
   const logger = new Logger('Kafka');
+  const loggedAt = new Map<string, number>();
   return ({ level, log }: LogEntry) => {
     if (level > logLevel.WARN) return;
     const reason = typeof log.error === 'string' ? `: ${log.error}` : '';
     const line = `${log.message}${reason}${log.broker ? ` (broker ${String(log.broker)})` : ''}`;
+    const now = Date.now();
+    if (now - (loggedAt.get(line) ?? -Infinity) < REPEATED_LINE_QUIET_MS) return;
+    for (const [earlier, at] of loggedAt) if (now - at >= REPEATED_LINE_QUIET_MS) loggedAt.delete(earlier);
+    loggedAt.set(line, now);
     const handledByClient =
       log.retriable === true || log.message.startsWith('Response ') || log.message.startsWith('Offset out of range');
     if (level === logLevel.ERROR && !handledByClient) logger.error(line);
     else logger.warn(line);
   };
 };
+
+/**
+ * kafkajs retries a failed request with exponential backoff; capped at 2 s, a
+ * client whose broker comes back notices within 2 s (kafkajs's default cap of
+ * 30 s left consumers idle for 10 s and more after a broker restart). Ten
+ * retries give up after about 13 s; consumers then restart (ConsumerRecovery),
+ * the relay resubscribes, a caller has answered `503` long before.
+ */
+export const KAFKA_RETRY = { initialRetryTime: 100, maxRetryTime: 2000, retries: 10 } as const;
 
 /** Every kafkajs client of the system is built from this: the connection's TLS and login included. */
 export function kafkaClientConfig(clientId: string, connection: KafkaConnection): KafkaConfig {
@@ -37,7 +57,7 @@ export function kafkaClientConfig(clientId: string, connection: KafkaConnection)
     ...(connection.sasl ? { sasl: { ...connection.sasl } } : {}),
     connectionTimeout: 3000,
     requestTimeout: 10000,
-    retry: { initialRetryTime: 100, retries: 8 },
+    retry: KAFKA_RETRY,
     logLevel: logLevel.WARN,
     logCreator,
   };

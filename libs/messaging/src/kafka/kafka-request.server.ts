@@ -1,5 +1,6 @@
 import { KafkaHeaders, ServerKafka, type KafkaOptions } from '@nestjs/microservices';
-import type { EachMessagePayload } from 'kafkajs';
+import type { Consumer, EachMessagePayload, Kafka, RecordMetadata } from 'kafkajs';
+import { ConsumerRecovery } from './consumer-recovery.js';
 
 /** Requests a service process works on at once; past it, it stops taking more from Kafka. */
 const MAX_REQUESTS_IN_FLIGHT = 64;
@@ -23,10 +24,18 @@ const MAX_REQUESTS_IN_FLIGHT = 64;
  *   reply-topic header is the caller's to choose, and the service's principal
  *   may also write its integration topic, where a forged header must not make
  *   it publish.
+ * - The consumer survives broker outages (`ConsumerRecovery`): a consumer that
+ *   crashed for good is replaced in process. Its requests whose offsets were
+ *   not committed yet come again to the new one, and are not handled twice.
+ *   Replies that cannot be sent meanwhile are counted, not logged one by one.
  */
 export class KafkaRequestServer extends ServerKafka {
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
+  private readonly handled: RecentlyHandled;
+  private readonly recovery: ConsumerRecovery;
+  /** Replies lost since the last one sent: while the broker is away, one line, not one per reply. */
+  private repliesLost = 0;
 
   constructor(
     options: NonNullable<KafkaOptions['options']>,
@@ -34,11 +43,61 @@ export class KafkaRequestServer extends ServerKafka {
     private readonly topicPrefix = '',
   ) {
     super(options);
+    this.handled = new RecentlyHandled(maxAgeMs);
+    this.recovery = new ConsumerRecovery({
+      label: this.groupId,
+      logger: this.logger,
+      create: () => {
+        this.consumer = (this.client as Kafka).consumer({ ...this.options.consumer, groupId: this.groupId });
+        this.registerConsumerEventListeners();
+        return this.consumer;
+      },
+      run: async (consumer) => {
+        await consumer.connect();
+        await this.bindEvents(consumer);
+      },
+    });
   }
 
   /** Registers each handler under its prefixed topic, which is what Nest subscribes to and dispatches by. */
   override addHandler(...[pattern, ...rest]: Parameters<ServerKafka['addHandler']>): void {
     super.addHandler(typeof pattern === 'string' ? `${this.topicPrefix}${pattern}` : pattern, ...rest);
+  }
+
+  /** Every consumer this server runs, the first and each replacement, is watched for a crash. */
+  override async bindEvents(consumer: Consumer): Promise<void> {
+    this.recovery.watch(consumer);
+    await super.bindEvents(consumer);
+  }
+
+  override async close(): Promise<void> {
+    await this.recovery.close();
+    await super.close();
+  }
+
+  /**
+   * A reply that cannot be sent (the broker is away) is lost: its caller
+   * answers `503` when it times out. Logged when replies start failing and
+   * when they flow again, not once per reply.
+   */
+  override async sendMessage(...args: Parameters<ServerKafka['sendMessage']>): Promise<RecordMetadata[]> {
+    try {
+      const sent = await super.sendMessage(...args);
+      if (this.repliesLost > 0) {
+        this.logger.log(`replies are sent again (${this.repliesLost} lost meanwhile)`);
+        this.repliesLost = 0;
+      }
+      return sent;
+    } catch (error) {
+      if (this.repliesLost === 0) {
+        this.logger.error(
+          `a reply to ${args[1]} was not sent (${error instanceof Error ? error.message : String(error)}); ` +
+            'its caller answers 503, and further lost replies are counted until one is sent',
+        );
+      }
+      this.repliesLost += 1;
+      return [];
+    }
   }
 
   override async handleMessage(payload: EachMessagePayload): Promise<void> {
@@ -53,6 +112,8 @@ export class KafkaRequestServer extends ServerKafka {
       this.logger.warn(`dropped a ${payload.topic} request received ${ageMs} ms after it was sent`);
       return;
     }
+    // Delivered again after a consumer restart (its offset was not committed): handled already.
+    if (!this.handled.claim(`${payload.topic}/${payload.partition}/${payload.message.offset}`)) return;
     while (this.inFlight >= MAX_REQUESTS_IN_FLIGHT) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.inFlight += 1;
     void super
@@ -64,5 +125,28 @@ export class KafkaRequestServer extends ServerKafka {
         this.inFlight -= 1;
         this.waiting.shift()?.();
       });
+  }
+}
+
+/**
+ * The messages taken on in the last `windowMs` (twice the callers' timeout:
+ * an older request is dropped anyway), so one delivered again is taken once.
+ */
+class RecentlyHandled {
+  private readonly takenAt = new Map<string, number>();
+
+  constructor(private readonly windowMs: number) {}
+
+  /** True the first time `id` is seen within the window. */
+  claim(id: string): boolean {
+    const now = Date.now();
+    // A Map iterates in insertion order, so the oldest entries come first.
+    for (const [seen, at] of this.takenAt) {
+      if (now - at <= 2 * this.windowMs) break;
+      this.takenAt.delete(seen);
+    }
+    if (this.takenAt.has(id)) return false;
+    this.takenAt.set(id, now);
+    return true;
   }
 }

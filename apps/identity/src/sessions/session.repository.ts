@@ -1,0 +1,31 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AggregateRepository, EVENT_STORE, EventStoreSnapshots, type EventStore } from '#event-store';
+import { sessionEventCodec } from './session.codec.js';
+import type { SessionCommand } from './session.commands.js';
+import { sessionDecider } from './session.decider.js';
+import type { SessionEvent } from './session.events.js';
+import type { SessionState } from './session.state.js';
+
+const logger = new Logger('SessionRepository');
+
+/**
+ * `session-<id>` streams. A session in use is refreshed every few minutes, so
+ * its state is snapshotted every 20 events (`session_snapshot-<id>`): a refresh
+ * reads the newest snapshot and at most 19 events, however long the session.
+ */
+@Injectable()
+export class SessionRepository extends AggregateRepository<SessionCommand, SessionEvent, SessionState> {
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    super(store, {
+      decider: sessionDecider(),
+      codec: sessionEventCodec,
+      snapshots: new EventStoreSnapshots<SessionState>(store, {
+        every: 20,
+        serialize: (state) => state,
+        deserialize: (json) => json as SessionState,
+      }),
+      onSnapshotError: (error, stream) =>
+        logger.warn(`snapshot of ${stream} not saved: ${error instanceof Error ? error.message : 'unknown error'}`),
+    });
+  }
+}

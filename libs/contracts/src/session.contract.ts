@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { rpc } from './rpc.js';
+import { id, loginContext } from './schemas.js';
+
+const instant = z.iso.datetime();
+
+/** How a session's user proved who they are (RFC 8176): the password, then a code. */
+export const authMethod = z.enum(['pwd', 'otp']);
+export type AuthMethod = z.infer<typeof authMethod>;
+
+/**
+ * `<sessionId>.<256 random bits, base64url>`: opaque to clients (they store it
+ * and send it back). Identity keeps only its SHA-256; it crosses the bus only
+ * sealed.
+ */
+export const refreshToken = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{43}$/, 'must be a refresh token');
+
+/** What the gateway puts in a session's access tokens: taken from the session, never from the request. */
+export const sessionClaims = z.object({
+  sessionId: id,
+  userId: id,
+  orgId: id,
+  roles: z.array(z.string()).readonly(),
+  amr: z.array(authMethod).min(1).readonly(),
+  /** When the user signed in (the password step): `auth_time`, kept through every refresh. */
+  authenticatedAt: instant,
+});
+export type SessionClaims = z.infer<typeof sessionClaims>;
+
+/** A session's claims and its new refresh token (sealed to the caller's one-time key). */
+export const sessionTokens = sessionClaims.extend({
+  refreshToken,
+  /** The refresh token is refused after this (idle timeout, or the session's own end, whichever is first). */
+  refreshTokenExpiresAt: instant,
+});
+export type SessionTokens = z.infer<typeof sessionTokens>;
+
+export const sessionView = z.object({
+  id,
+  startedAt: instant,
+  /** The last refresh; null while the first access token is in use. */
+  lastRefreshedAt: instant.nullable(),
+  /** Where the session was last used from (its start or its last refresh). */
+  ip: z.string().max(64),
+  userAgent: z.string().max(512),
+  expiresAt: instant,
+});
+export type SessionView = z.infer<typeof sessionView>;
+
+/**
+ * Sessions (the identity service, `session-<id>` streams): a signed-in
+ * device's refresh tokens, rotated on every use. Refusals: `invalid_refresh_token`
+ * (unknown, rotated, expired or revoked), `not_found` (not this user's session).
+ */
+export const SessionRpc = {
+  /**
+   * After a successful sign-in. `authenticatedAt` is when the password was
+   * checked: a sign-in that began before a revocation of the user's sessions
+   * (a password or MFA change) is refused with `invalid_credentials`.
+   */
+  startSession: rpc('identity.start-session', {
+    request: z.object({
+      userId: id,
+      amr: z.array(authMethod).min(1).max(2),
+      authenticatedAt: instant,
+      context: loginContext,
+    }),
+    response: sessionTokens,
+    sealed: { response: ['refreshToken'] },
+  }),
+  /**
+   * Rotates the refresh token. A rotated one presented again revokes the whole
+   * session (`refresh_token_reused`: one of the two holders is not its owner).
+   */
+  refreshSession: rpc('identity.refresh-session', {
+    request: z.object({ refreshToken, context: loginContext }),
+    response: sessionTokens,
+    sealed: { request: ['refreshToken'], response: ['refreshToken'] },
+  }),
+  /** Logout: the session of this refresh token ends (a session already ended answers the same). */
+  endSession: rpc('identity.end-session', {
+    request: z.object({ refreshToken }),
+    response: z.object({ sessionId: id }),
+    sealed: { request: ['refreshToken'] },
+  }),
+  /** The user ends one of their own sessions (`not_found` for anyone else's). */
+  revokeSession: rpc('identity.revoke-session', {
+    request: z.object({ userId: id, sessionId: id }),
+    response: z.object({ sessionId: id }),
+  }),
+  /** The user's sessions that can still be refreshed, newest first. */
+  listSessions: rpc('identity.list-sessions', {
+    request: z.object({ userId: id }),
+    response: z.object({ sessions: z.array(sessionView).readonly() }),
+  }),
+} as const;

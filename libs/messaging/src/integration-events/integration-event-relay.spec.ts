@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { IntegrationEvent, IntegrationTopic } from '#contracts';
+import { SqliteEventStore, type RecordedEvent } from '#event-store';
+import { CollectingLogger } from '#testing';
+import type { IntegrationEventPublisher } from './integration-event-publisher.js';
+import { IntegrationEventRelay } from './integration-event-relay.js';
+
+/** A publisher whose broker can be away: while `down`, every publish fails. */
+class Broker implements IntegrationEventPublisher {
+  down = false;
+  readonly published: IntegrationEvent[] = [];
+  attempts = 0;
+
+  async publish(_topic: IntegrationTopic, events: readonly IntegrationEvent[]): Promise<void> {
+    this.attempts += 1;
+    if (this.down) throw new Error('Connection error: connect ECONNREFUSED');
+    this.published.push(...events);
+  }
+
+  async close(): Promise<void> {}
+}
+
+const toIntegrationEvent = (event: RecordedEvent): IntegrationEvent | null =>
+  event.type === 'Private'
+    ? null
+    : {
+        eventId: event.id,
+        type: event.type,
+        schemaVersion: 1,
+        aggregateId: event.stream,
+        occurredAt: event.recordedAt.toISOString(),
+        source: { stream: event.stream, revision: event.revision, position: event.position.toString() },
+        data: event.data,
+      };
+
+describe('IntegrationEventRelay', () => {
+  const logs = new CollectingLogger();
+  let dataDir: string;
+  let store: SqliteEventStore;
+  let broker: Broker;
+  let relay: IntegrationEventRelay;
+
+  const append = (stream: string, type = 'Happened') =>
+    store.append(stream, [{ id: randomUUID(), type, data: {} }], 'any');
+  const relayLines = () => logs.lines.filter((line) => line.includes('relay spec:'));
+
+  beforeEach(() => {
+    Logger.overrideLogger(logs);
+    logs.lines.length = 0;
+    dataDir = mkdtempSync(join(tmpdir(), 'relay-spec-'));
+    store = new SqliteEventStore(join(dataDir, 'store.sqlite'), { pollIntervalMs: 10 });
+    broker = new Broker();
+    relay = new IntegrationEventRelay(store, broker, {
+      name: 'spec',
+      topic: 'auth.mfa.events',
+      toIntegrationEvent,
+      streamPrefixes: ['mfa-'],
+      checkpointIntervalMs: 20,
+      backoff: { initialMs: 20, maxMs: 80 },
+      settleMs: 100,
+    });
+  });
+
+  afterEach(async () => {
+    await relay.stop();
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    Logger.overrideLogger(new Logger());
+  });
+
+  it('publishes only its own streams, and has no lag once caught up', async () => {
+    await append('mfa-1');
+    await append('identity-1');
+    await append('mfa-2', 'Private');
+    await append('mfa-2');
+    await relay.start();
+    await expect.poll(() => broker.published.map((event) => event.aggregateId)).toEqual(['mfa-1', 'mfa-2']);
+    await expect.poll(async () => (await relay.health()).lag).toBe(0);
+    expect(await relay.health()).toEqual({ state: 'running', since: expect.any(String), lag: 0 });
+  });
+
+  it('retries while publishing fails, counts what waits, and publishes everything in order once it can', async () => {
+    await relay.start();
+    await append('mfa-1');
+    await expect.poll(() => broker.published.length).toBe(1);
+
+    broker.down = true;
+    for (let i = 0; i < 5; i += 1) await append(`mfa-${i % 2}`);
+    await expect.poll(async () => (await relay.health()).state).toBe('retrying');
+    await expect.poll(() => broker.attempts).toBeGreaterThan(6);
+    expect(await relay.health()).toEqual({
+      state: 'retrying',
+      since: expect.any(String),
+      lag: 5,
+      failures: expect.any(Number),
+      lastError: 'Connection error: connect ECONNREFUSED',
+    });
+
+    broker.down = false;
+    await expect.poll(() => broker.published.length).toBe(6);
+    await expect.poll(async () => (await relay.health()).state).toBe('running');
+    expect(broker.published.map((event) => event.source.position)).toEqual(
+      [...broker.published.map((event) => event.source.position)].sort((a, b) => Number(a) - Number(b)),
+    );
+    expect(new Set(broker.published.map((event) => event.eventId)).size).toBe(6);
+    // Once when it started retrying, once when it ran again: not once per failed attempt.
+    expect(relayLines().filter((line) => line.includes('cannot publish'))).toHaveLength(1);
+    expect(relayLines().filter((line) => line.includes('again after'))).toHaveLength(1);
+    expect(await relay.health()).toMatchObject({ state: 'running', lag: 0 });
+  });
+
+  it('resumes from its checkpoint after a restart, without publishing again what it had published', async () => {
+    await append('mfa-1');
+    await relay.start();
+    await expect.poll(() => broker.published.length).toBe(1);
+    await relay.stop();
+
+    await append('mfa-1');
+    const next = new Broker();
+    relay = new IntegrationEventRelay(store, next, { name: 'spec', topic: 'auth.mfa.events', toIntegrationEvent });
+    await relay.start();
+    await expect.poll(() => next.published.length).toBe(1);
+    expect(next.published[0]?.source.revision).toBe(1);
+  });
+
+  it('stops while retrying without waiting for its backoff', async () => {
+    broker.down = true;
+    await append('mfa-1');
+    relay = new IntegrationEventRelay(store, broker, {
+      name: 'spec',
+      topic: 'auth.mfa.events',
+      toIntegrationEvent,
+      backoff: { initialMs: 60_000, maxMs: 60_000 },
+    });
+    await relay.start();
+    await expect.poll(async () => (await relay.health()).state).toBe('retrying');
+    const stopping = Date.now();
+    await relay.stop();
+    expect(Date.now() - stopping).toBeLessThan(1_000);
+  });
+});
