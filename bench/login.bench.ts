@@ -10,11 +10,12 @@ import { PasswordHasher } from '../apps/identity/src/passwords/password-hasher.j
 import {
   acquireKafkaBroker,
   apiClient,
+  createUserWithMfa,
   currentStep,
-  settledStep,
   signInAdminWithMfa,
   startSystem,
   totpAt,
+  type UserWithMfa,
 } from '#testing';
 import { formatLoad, runLoad } from './lib/load.js';
 
@@ -40,27 +41,9 @@ try {
   // The admin enrols first: administration needs a sign-in with a code.
   const admin = (await signInAdminWithMfa(api, ADMIN)).accessToken;
   console.info(`setting up ${USERS} users with MFA active...`);
-  const users: { email: string; secret: string; activatedStep: number }[] = [];
+  const users: UserWithMfa[] = [];
   await runLoad(USERS, 4, async (index) => {
-    const email = `user${index}@bench.example`;
-    // The admin's password must be replaced at the first sign-in.
-    await api.post('/v1/admin/users', { email, password: `set by the admin ${PASSWORD}`, roles: [] }, { token: admin });
-    const first = await api.post('/v1/auth/login', { email, password: `set by the admin ${PASSWORD}` });
-    await api.post(
-      '/v1/me/password',
-      { currentPassword: `set by the admin ${PASSWORD}`, newPassword: PASSWORD },
-      { token: String(first.body.passwordChangeToken) },
-    );
-    const token = String((await api.post('/v1/auth/login', { email, password: PASSWORD })).body.accessToken);
-    const { secret } = (await api.post<{ secret: string }>('/v1/me/mfa/enrollment', undefined, { token })).body;
-    const step = await settledStep();
-    const activation = await api.post(
-      '/v1/me/mfa/activation',
-      { code1: totpAt(secret, step - 1), code2: totpAt(secret, step) },
-      { token },
-    );
-    if (activation.status !== 200) throw new Error(`activation failed: ${JSON.stringify(activation.body)}`);
-    users.push({ email, secret, activatedStep: step });
+    users.push(await createUserWithMfa(api, admin, { email: `user${index}@bench.example`, password: PASSWORD }));
   });
 
   const refreshTokens: string[] = [];

@@ -3,8 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiClient,
+  createUserWithMfa,
   currentStep,
-  settledStep,
+  signInAdminWithMfa,
   startOwnKafkaBroker,
   startSystem,
   totpAt,
@@ -63,7 +64,7 @@ describe('logins through broker outages (four processes on Kafka)', () => {
       },
     });
     api = apiClient(system.baseUrl);
-    const admin = String((await api.post('/v1/auth/login', ADMIN)).body.accessToken);
+    const admin = (await signInAdminWithMfa(api, ADMIN)).accessToken;
     await Promise.all(
       Array.from({ length: 4 }, async (_, worker) => {
         for (let index = worker; index < USERS; index += 4) users.push(await activatedUser(api, admin, index));
@@ -125,21 +126,10 @@ describe('logins through broker outages (four processes on Kafka)', () => {
   }, 300_000);
 });
 
-/** Creates a user and activates MFA with the codes of the previous and the current step. */
+/** A user with MFA active; `lastStep`: the last step whose code was sent. */
 async function activatedUser(api: ApiClient, adminToken: string, index: number): Promise<User> {
-  const email = `user${index}@fault.example`;
-  const created = await api.post('/v1/admin/users', { email, password: PASSWORD, roles: [] }, { token: adminToken });
-  if (created.status !== 201) throw new Error(`user not created: ${created.status} ${JSON.stringify(created.body)}`);
-  const token = String((await api.post('/v1/auth/login', { email, password: PASSWORD })).body.accessToken);
-  const { secret } = (await api.post<{ secret: string }>('/v1/me/mfa/enrollment', undefined, { token })).body;
-  const step = await settledStep();
-  const activation = await api.post(
-    '/v1/me/mfa/activation',
-    { code1: totpAt(secret, step - 1), code2: totpAt(secret, step) },
-    { token },
-  );
-  if (activation.status !== 200) throw new Error(`activation failed: ${JSON.stringify(activation.body)}`);
-  return { email, secret, lastStep: step };
+  const user = await createUserWithMfa(api, adminToken, { email: `user${index}@fault.example`, password: PASSWORD });
+  return { email: user.email, secret: user.secret, lastStep: user.activatedStep };
 }
 
 interface LoadCounts {

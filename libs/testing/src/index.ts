@@ -11,3 +11,4 @@ export * from './collecting-logger.js';
 export * from './service-under-test.js';
 export * from './fake-services.js';
 export * from './kafka-subscriber.js';
+export * from './user-with-mfa.js';
