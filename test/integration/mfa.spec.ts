@@ -16,10 +16,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import type { z } from 'zod';
 import { DomainError, INTEGRATION_TOPICS, MfaRpc, type IntegrationEvent, type RequestOf, type Rpc } from '#contracts';
 import { codeForStep, DEFAULT_TOTP_PARAMETERS, timeStep } from '../../apps/mfa/src/totp/totp.js';
+import { ensureTopics, serviceTopics } from '#messaging';
 import {
   connectCaller,
   consumersOf,
   kafkaClientFor,
+  kafkaConnectionFor,
   spawnApp,
   waitUntilAnswering,
   type AppProcess,
@@ -128,6 +130,8 @@ describe('mfa service over Kafka, as separate processes', () => {
 
   beforeAll(async () => {
     caller = await connectCaller(kafka.gateway, `gateway-it-mfa-${run}`, 15_000, dataDir);
+    // The service creates its topics at start; the subscriber (who may not create any) joins first on a new broker.
+    await ensureTopics(kafkaConnectionFor(kafka.mfa), 'it-mfa-setup', serviceTopics('mfa'));
     relayConsumer = kafkaClientFor(kafka.subscriber, `it-mfa-relay-${run}`).consumer({
       groupId: `subscriber-it-mfa-relay-${run}`,
       maxWaitTimeInMs: 100,
