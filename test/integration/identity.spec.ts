@@ -23,7 +23,7 @@ import {
   type RequestOf,
   type Rpc,
 } from '#contracts';
-import { prefixed } from '#messaging';
+import { ensureTopics, prefixed, serviceTopics } from '#messaging';
 import {
   connectCaller,
   consumersOf,
@@ -154,6 +154,8 @@ describe('identity service over Kafka, as two processes on one store', () => {
 
   beforeAll(async () => {
     caller = await connectCaller(kafka.gateway, `gateway-it-identity-${run}`, 15_000, dataDir);
+    // The service creates its topics at start; the subscriber (who may not create any) joins first on a new broker.
+    await ensureTopics(kafkaConnectionFor(kafka.identity), 'it-identity-setup', serviceTopics('identity'));
     relayConsumer = kafkaClientFor(kafka.subscriber, `it-identity-relay-${run}`).consumer({
       groupId: `subscriber-it-identity-relay-${run}`,
       maxWaitTimeInMs: 100,
