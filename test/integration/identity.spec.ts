@@ -15,7 +15,6 @@ import { AssignerProtocol, type Consumer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { z } from 'zod';
 import {
-  DomainError,
   IdentityRpc,
   INTEGRATION_TOPICS,
   SessionRpc,
@@ -26,6 +25,8 @@ import {
 import { ensureTopics, prefixed, serviceTopics } from '#messaging';
 import {
   connectCaller,
+  outcomeOf,
+  type Outcome,
   consumersOf,
   kafkaClientFor,
   kafkaConnectionFor,
@@ -44,9 +45,6 @@ const brokers = inject('kafkaBrokers');
 const kafka = inject('kafkaClients');
 const run = randomUUID().slice(0, 8);
 const CONTEXT = { ip: '203.0.113.7', userAgent: 'integration-spec' };
-
-type Outcome<T> =
-  { ok: true; value: T } | { ok: false; code: string; message: string; details?: Record<string, unknown> };
 
 describe('identity service over Kafka, as two processes on one store', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'identity-it-'));
@@ -67,19 +65,7 @@ describe('identity service over Kafka, as two processes on one store', () => {
   let caller: Caller;
   let relayConsumer: Consumer;
 
-  const call = async <R extends Rpc>(rpc: R, payload: RequestOf<R>): Promise<Outcome<z.output<R['response']>>> => {
-    try {
-      return { ok: true, value: await caller.services.call(rpc, payload) };
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return {
-        ok: false,
-        code: error.code,
-        message: error.message,
-        ...(error.details ? { details: error.details } : {}),
-      };
-    }
-  };
+  const call = <R extends Rpc>(rpc: R, payload: RequestOf<R>) => outcomeOf(caller.services, rpc, payload);
   const ok = async <R extends Rpc>(rpc: R, payload: RequestOf<R>): Promise<z.output<R['response']>> =>
     caller.services.call(rpc, payload);
   const signIn = (email: string, password: string) =>

@@ -14,11 +14,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { z } from 'zod';
-import { DomainError, INTEGRATION_TOPICS, MfaRpc, type IntegrationEvent, type RequestOf, type Rpc } from '#contracts';
+import { INTEGRATION_TOPICS, MfaRpc, type IntegrationEvent, type RequestOf, type Rpc } from '#contracts';
 import { codeForStep, DEFAULT_TOTP_PARAMETERS, timeStep } from '../../apps/mfa/src/totp/totp.js';
 import { ensureTopics, serviceTopics } from '#messaging';
 import {
   connectCaller,
+  outcomeOf,
   consumersOf,
   kafkaClientFor,
   kafkaConnectionFor,
@@ -52,9 +53,6 @@ function wrongCode(secret: string, step: number): string {
   for (let n = 0; ; n += 1) if (!near.has(String(n).padStart(6, '0'))) return String(n).padStart(6, '0');
 }
 
-type Outcome<T> =
-  { ok: true; value: T } | { ok: false; code: string; message: string; details?: Record<string, unknown> };
-
 describe('mfa service over Kafka, as separate processes', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mfa-it-'));
   // No MFA_ENCRYPTION_KEY: the development key is generated into DATA_DIR and must survive the restart.
@@ -66,19 +64,7 @@ describe('mfa service over Kafka, as separate processes', () => {
   let caller: Caller;
   let relayConsumer: Consumer;
 
-  const call = async <R extends Rpc>(rpc: R, payload: RequestOf<R>): Promise<Outcome<z.output<R['response']>>> => {
-    try {
-      return { ok: true, value: await caller.services.call(rpc, payload) };
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return {
-        ok: false,
-        code: error.code,
-        message: error.message,
-        ...(error.details ? { details: error.details } : {}),
-      };
-    }
-  };
+  const call = <R extends Rpc>(rpc: R, payload: RequestOf<R>) => outcomeOf(caller.services, rpc, payload);
   const ok = async <R extends Rpc>(rpc: R, payload: RequestOf<R>): Promise<z.output<R['response']>> =>
     caller.services.call(rpc, payload);
   /** A login's code step, with the id of its own mfaToken unless one is given. */

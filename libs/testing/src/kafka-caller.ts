@@ -3,8 +3,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import type { z } from 'zod';
 import { kafkaConnectionSchema } from '#config';
-import type { ServiceName } from '#contracts';
+import { DomainError, type RequestOf, type Rpc, type ServiceName } from '#contracts';
 import {
   callerTopics,
   ensureTopics,
@@ -21,6 +22,28 @@ import type { KafkaClientEnv } from './kafka-broker.js';
 export interface Caller {
   readonly services: ServiceClient;
   close(): Promise<void>;
+}
+
+/** A call's answer or its refusal as a value, so a spec can compare many of them at once. */
+export type Outcome<T> =
+  { ok: true; value: T } | { ok: false; code: string; message: string; details?: Record<string, unknown> };
+
+export async function outcomeOf<R extends Rpc>(
+  services: ServiceClient,
+  rpc: R,
+  payload: RequestOf<R>,
+): Promise<Outcome<z.output<R['response']>>> {
+  try {
+    return { ok: true, value: await services.call(rpc, payload) };
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return {
+      ok: false,
+      code: error.code,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
+    };
+  }
 }
 
 /** The connection a process with these KAFKA_* variables makes (validated as the services validate them). */
