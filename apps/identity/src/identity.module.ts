@@ -39,6 +39,13 @@ import { RegisterUserHandler } from './registration/register-user.handler.js';
 import { RegistrationSteps } from './registration/registration-steps.js';
 import { GetUserHandler } from './user-lookup/get-user.handler.js';
 import { GetUserQuery } from './user-lookup/get-user.query.js';
+import { ChangeRolesCommand } from './role-change/change-roles.command.js';
+import { ChangeRolesHandler } from './role-change/change-roles.handler.js';
+import { DescribeUserHandler } from './user-account/describe-user.handler.js';
+import { DescribeUserQuery } from './user-account/describe-user.query.js';
+import { UserDirectory } from './user-directory/user-directory.js';
+import { ListUsersHandler } from './user-list/list-users.handler.js';
+import { ListUsersQuery } from './user-list/list-users.query.js';
 import { UnlockUserCommand } from './unlock/unlock-user.command.js';
 import { UnlockUserHandler } from './unlock/unlock-user.handler.js';
 import { UnregisteredAddressRepository } from './unregistered-address/unregistered-address.repository.js';
@@ -71,6 +78,9 @@ export class IdentityModule {
         useCaseRoute(IdentityRpc.changePassword, ChangePasswordCommand),
         useCaseRoute(IdentityRpc.unlockUser, UnlockUserCommand),
         useCaseRoute(IdentityRpc.setPassword, SetPasswordCommand),
+        useCaseRoute(IdentityRpc.changeRoles, ChangeRolesCommand),
+        useCaseRoute(IdentityRpc.listUsers, ListUsersQuery),
+        useCaseRoute(IdentityRpc.describeUser, DescribeUserQuery),
         useCaseRoute(SessionRpc.startSession, StartSessionCommand),
         useCaseRoute(SessionRpc.refreshSession, RefreshSessionCommand),
         useCaseRoute(SessionRpc.endSession, EndSessionCommand),
@@ -99,6 +109,10 @@ export class IdentityModule {
         ChangePasswordHandler,
         UnlockUserHandler,
         SetPasswordHandler,
+        ChangeRolesHandler,
+        UserDirectory,
+        ListUsersHandler,
+        DescribeUserHandler,
         InstallationBootstrapProcess,
         SessionRepository,
         UserSessionsRepository,

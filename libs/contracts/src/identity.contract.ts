@@ -13,6 +13,12 @@ export type SignInView = z.infer<typeof signInView>;
 export const organisationView = z.object({ id, name: z.string(), adminId: id });
 export type OrganisationView = z.infer<typeof organisationView>;
 
+/** A user as an admin of their organisation sees them: with the lock of failed passwords, never the hash. */
+export const userAccountView = userView.extend({ locked: z.boolean(), registeredAt: z.string() });
+export type UserAccountView = z.infer<typeof userAccountView>;
+
+export const USER_LIST_MAX_LIMIT = 100;
+
 const actor = z.object({ userId: id, orgId: id });
 
 export const IdentityRpc = {
@@ -82,5 +88,29 @@ export const IdentityRpc = {
     request: z.object({ userId: id, password, setBy: actor }),
     response: z.object({ passwordChangeRequired: z.literal(true), setAt: z.string() }),
     sealed: { request: ['password'] },
+  }),
+  /** An admin of the user's organisation (not the user themselves) replaces the user's roles. */
+  changeRoles: rpc('identity.change-roles', {
+    request: z.object({ userId: id, roles, changedBy: actor }),
+    response: userView,
+  }),
+  /**
+   * The users of the admin's organisation, ordered by email, whose email
+   * contains `query` (any case); `nextCursor` (null on the last page) is the
+   * `cursor` of the next page. Opaque to clients.
+   */
+  listUsers: rpc('identity.list-users', {
+    request: z.object({
+      requestedBy: actor,
+      query: z.string().trim().max(254).default(''),
+      cursor: z.string().max(512).optional(),
+      limit: z.number().int().min(1).max(USER_LIST_MAX_LIMIT).default(25),
+    }),
+    response: z.object({ users: z.array(userAccountView), nextCursor: z.string().nullable() }),
+  }),
+  /** One user of the admin's organisation; `not_found` for any other. */
+  describeUser: rpc('identity.describe-user', {
+    request: z.object({ userId: id, requestedBy: actor }),
+    response: userAccountView,
   }),
 } as const;

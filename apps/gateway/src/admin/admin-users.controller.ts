@@ -1,15 +1,17 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { DomainError, IdentityRpc, MFA_HISTORY_PAGE_SIZE, MfaRpc } from '#contracts';
+import { DomainError, IdentityRpc, MFA_HISTORY_PAGE_SIZE, MfaRpc, type UserAccountView } from '#contracts';
 import { ServiceClient } from '#messaging';
 import { CurrentPrincipal, RequiresRecentSignIn, RequiresRole } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/token.service.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
 import {
+  ChangeRolesBody,
   CreateOrganisationBody,
   CreateUserBody,
   FromRevisionQuery,
+  ListUsersQuery,
   ResetMfaBody,
   SetPasswordBody,
   UnlockUserBody,
@@ -33,6 +35,53 @@ export class AdminUsersController {
       ...body,
       orgId: admin.org,
       registeredBy: admin.sub,
+    });
+    return { id: user.id, email: user.email, roles: user.roles };
+  }
+
+  @Get('users')
+  @ApiOperation({
+    summary: "The users of the admin's organisation by email, with roles, lock and MFA status; paged",
+    description:
+      '`query` matches any part of the email, in any case; `nextCursor` (null on the last page) is the `cursor` of the next page.',
+  })
+  @ApiQuery({ name: 'query', required: false, type: String })
+  @ApiQuery({ name: 'cursor', required: false, type: String })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  async listUsers(
+    @CurrentPrincipal() admin: Principal,
+    @Query(new ZodPipe(ListUsersQuery)) query: z.output<typeof ListUsersQuery>,
+  ) {
+    const page = await this.services.call(IdentityRpc.listUsers, {
+      ...query,
+      requestedBy: { userId: admin.sub, orgId: admin.org },
+    });
+    return { users: await Promise.all(page.users.map((user) => this.withMfa(user))), nextCursor: page.nextCursor };
+  }
+
+  @Get('users/:id')
+  @ApiOperation({ summary: "One user of the admin's organisation, with roles, lock and MFA status" })
+  async getUser(@CurrentPrincipal() admin: Principal, @Param('id', new ZodPipe(UserIdParam)) userId: string) {
+    const user = await this.services.call(IdentityRpc.describeUser, {
+      userId,
+      requestedBy: { userId: admin.sub, orgId: admin.org },
+    });
+    return this.withMfa(user);
+  }
+
+  @Put('users/:id/roles')
+  @RequiresRecentSignIn()
+  @ApiOperation({ summary: "Replace a user's roles (not one's own); ends the user's sessions; recorded with who" })
+  @ApiBody({ schema: z.toJSONSchema(ChangeRolesBody) as object })
+  async changeRoles(
+    @CurrentPrincipal() admin: Principal,
+    @Param('id', new ZodPipe(UserIdParam)) userId: string,
+    @Body(new ZodPipe(ChangeRolesBody)) body: ChangeRolesBody,
+  ) {
+    const user = await this.services.call(IdentityRpc.changeRoles, {
+      userId,
+      roles: body.roles,
+      changedBy: { userId: admin.sub, orgId: admin.org },
     });
     return { id: user.id, email: user.email, roles: user.roles };
   }
@@ -112,6 +161,11 @@ export class AdminUsersController {
   ) {
     await this.assertSameOrganisation(admin, userId);
     return this.services.call(MfaRpc.getHistory, { userId, fromRevision });
+  }
+
+  private async withMfa({ orgId: _, ...user }: UserAccountView) {
+    const { status } = await this.services.call(MfaRpc.getStatus, { userId: user.id });
+    return { ...user, mfa: { status } };
   }
 
   /** Users of other organisations do not exist for this admin: 404, not 403, so ids cannot be probed. */

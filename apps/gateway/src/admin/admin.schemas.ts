@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, id, password, roles } from '#contracts';
+import { email, id, password, roles, USER_LIST_MAX_LIMIT } from '#contracts';
 
 export const CreateUserBody = z.object({ email, password, roles: roles.default([]) });
 export type CreateUserBody = z.infer<typeof CreateUserBody>;
@@ -30,3 +30,13 @@ export type MfaRequirementBody = z.infer<typeof MfaRequirementBody>;
 export const UserIdParam = id;
 
 export const FromRevisionQuery = z.coerce.number().int().min(0).optional();
+
+export const ChangeRolesBody = z.object({ roles });
+export type ChangeRolesBody = z.infer<typeof ChangeRolesBody>;
+
+export const ListUsersQuery = z.object({
+  query: z.string().trim().max(254).default(''),
+  cursor: z.string().max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(USER_LIST_MAX_LIMIT).default(25),
+});
+export type ListUsersQuery = z.infer<typeof ListUsersQuery>;

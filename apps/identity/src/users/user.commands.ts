@@ -1,15 +1,10 @@
 import type { AttemptContext } from '../password-attempts/password-attempts.js';
-import type { UserRegistered, UserRolesChanged } from './user.events.js';
+import type { UserRegistered } from './user.events.js';
 
 /** The password has passed `checkPasswordPolicy` and been hashed before the command is built. */
 export type RegisterUser = {
   readonly type: 'RegisterUser';
   readonly data: Omit<UserRegistered['data'], 'registeredAt'> & { readonly now: Date };
-};
-
-export type ChangeUserRoles = {
-  readonly type: 'ChangeUserRoles';
-  readonly data: Omit<UserRolesChanged['data'], 'changedAt'> & { readonly now: Date };
 };
 
 /**
@@ -56,6 +51,12 @@ export interface AdminAction {
 export type UnlockUser = {
   readonly type: 'UnlockUser';
   readonly data: AdminAction & { readonly reason: string };
+};
+
+/** Not the admin's own roles: an admin cannot take the admin role from themselves (and lock the organisation out). */
+export type ChangeUserRoles = {
+  readonly type: 'ChangeUserRoles';
+  readonly data: AdminAction & { readonly roles: readonly string[] };
 };
 
 /** The new password has passed `checkPasswordPolicy` and been hashed. */

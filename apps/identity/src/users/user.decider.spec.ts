@@ -5,7 +5,7 @@ import { normaliseEmail } from '../email-reservation/email.js';
 import type { UserCommand } from './user.commands.js';
 import { rejectionOf, userDecider } from './user.decider.js';
 import { AccountLocked, IpNotAllowed, TooManyAttempts } from '../password-attempts/password-attempts.errors.js';
-import { InvalidCredentials, UserAlreadyExists, UserNotFound } from './user.errors.js';
+import { InvalidCredentials, OwnRolesUnchangeable, UserAlreadyExists, UserNotFound } from './user.errors.js';
 import { userStream, type PasswordCheckFailed, type UserEvent, type UserRegistered } from './user.events.js';
 
 const { given } = deciderSpec(userDecider);
@@ -73,9 +73,9 @@ describe('User decider', () => {
   });
 
   describe('ChangeUserRoles', () => {
-    const change = (roles: string[]): UserCommand => ({
+    const change = (roles: string[], admin = { adminId: 'admin-1', adminOrgId: 'o1' }): UserCommand => ({
       type: 'ChangeUserRoles',
-      data: { userId: 'u1', roles, changedBy: 'admin-1', now: later },
+      data: { ...admin, roles, now: later },
     });
 
     it('records the new roles', () => {
@@ -104,6 +104,24 @@ describe('User decider', () => {
       given()
         .when(change(['billing']))
         .thenThrows(UserNotFound, 'not_found');
+    });
+
+    it('answers not_found to an admin of another organisation (its users do not exist for them)', () => {
+      given(registered)
+        .when(change(['billing'], { adminId: 'admin-2', adminOrgId: 'o2' }))
+        .thenThrows(UserNotFound, 'not_found');
+    });
+
+    it("refuses an admin's change of their own roles, even to the same ones", () => {
+      given(registered)
+        .when(change(['accounting'], { adminId: 'u1', adminOrgId: 'o1' }))
+        .thenThrows(OwnRolesUnchangeable, 'forbidden');
+    });
+
+    it('refuses a role name that is not one, with validation_failed', () => {
+      given(registered)
+        .when(change(['Not A Role']))
+        .thenThrows(InvalidRoles, 'validation_failed');
     });
   });
 

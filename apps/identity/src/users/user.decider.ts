@@ -26,7 +26,7 @@ import {
 } from '../password-attempts/password-attempts.js';
 import { AccountLocked, refusalForFailure } from '../password-attempts/password-attempts.errors.js';
 import type { AdminAction, CheckPassword, UserCommand } from './user.commands.js';
-import { InvalidCredentials, UserAlreadyExists, UserNotFound } from './user.errors.js';
+import { InvalidCredentials, OwnRolesUnchangeable, UserAlreadyExists, UserNotFound } from './user.errors.js';
 import type { UserEvent, UserRegistered } from './user.events.js';
 
 export type UserState =
@@ -101,11 +101,17 @@ export function createUserDecider(
           ];
         }
         case 'ChangeUserRoles': {
-          const user = registered(state);
-          const { userId, changedBy, now } = command.data;
+          const user = administeredBy(state, command.data);
+          const { adminId, now } = command.data;
+          if (adminId === user.userId) throw new OwnRolesUnchangeable();
           const roles = normaliseRoles(command.data.roles);
           if (sameRoles(roles, user.roles)) return [];
-          return [{ type: 'UserRolesChanged', data: { userId, roles, changedBy, changedAt: now.toISOString() } }];
+          return [
+            {
+              type: 'UserRolesChanged',
+              data: { userId: user.userId, roles, changedBy: adminId, changedAt: now.toISOString() },
+            },
+          ];
         }
         case 'ChangePassword': {
           const user = registered(state);

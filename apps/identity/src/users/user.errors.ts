@@ -26,3 +26,10 @@ export class NotAnAdmin extends DomainError {
     super('forbidden', 'requires the admin role');
   }
 }
+
+/** So that no admin removes the last admin of an organisation by mistake: another admin changes an admin's roles. */
+export class OwnRolesUnchangeable extends DomainError {
+  constructor() {
+    super('forbidden', 'an admin cannot change their own roles');
+  }
+}

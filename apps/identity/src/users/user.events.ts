@@ -1,7 +1,8 @@
 import type { NormalisedEmail } from '../email-reservation/email.js';
 import type { PasswordFailureReason } from '../password-attempts/password-attempts.js';
 
-export const userStream = (userId: string): string => `user-${userId}`;
+export const USER_STREAM_PREFIX = 'user-';
+export const userStream = (userId: string): string => `${USER_STREAM_PREFIX}${userId}`;
 
 /**
  * `passwordHash` stays in the identity store: its public form leaves it out

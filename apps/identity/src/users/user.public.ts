@@ -1,15 +1,16 @@
 import { pickFields, type PublishedAggregate } from '#messaging';
 import { userEventCodec } from './user.codec.js';
-import type {
-  PasswordCheckFailed,
-  PasswordCheckSucceeded,
-  UserEvent,
-  UserLocked,
-  UserPasswordChanged,
-  UserPasswordSetByAdmin,
-  UserRegistered,
-  UserRolesChanged,
-  UserUnlocked,
+import {
+  USER_STREAM_PREFIX,
+  type PasswordCheckFailed,
+  type PasswordCheckSucceeded,
+  type UserEvent,
+  type UserLocked,
+  type UserPasswordChanged,
+  type UserPasswordSetByAdmin,
+  type UserRegistered,
+  type UserRolesChanged,
+  type UserUnlocked,
 } from './user.events.js';
 
 type Private = 'passwordHash';
@@ -42,7 +43,7 @@ const PUBLISHED_FIELDS = {
 };
 
 export const publishedUser: PublishedAggregate<UserEvent> = {
-  streamPrefix: 'user-',
+  streamPrefix: USER_STREAM_PREFIX,
   idKey: 'userId',
   codec: userEventCodec,
   publicForms: {
