@@ -63,3 +63,15 @@ export async function allEvents(store: EventStore): Promise<RecordedEvent[]> {
 
 export const countByType = (events: readonly RecordedEvent[], type: string): number =>
   events.filter((event) => event.type === type).length;
+
+/** Another organisation (a tenant the operator creates) and its first admin, as identity answers them. */
+export async function createTenantAdmin(identity: ServiceUnderTest, operator: UserView): Promise<UserView> {
+  const email = 'boss@tenant.example';
+  const tenant = await identity.ok(IdentityRpc.createOrganisation, {
+    name: 'Tenant',
+    adminEmail: email,
+    adminPassword: 'boss long password',
+    requestedBy: { userId: operator.id, orgId: operator.orgId },
+  });
+  return { id: tenant.adminId, email, orgId: tenant.id, roles: ['admin'] };
+}

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IdentityRpc, INTEGRATION_TOPICS, type IntegrationEvent, type UserView } from '#contracts';
 import { processBus } from '#messaging';
 import type { ServiceUnderTest } from '#testing';
-import { SIGN_IN_CONTEXT, signInRequest, startIdentityWithOperator } from '../identity.testing.js';
+import { createTenantAdmin, SIGN_IN_CONTEXT, signInRequest, startIdentityWithOperator } from '../identity.testing.js';
 
 const ann = { email: 'ann@example.org', password: 'ann long password' };
 const resetPassword = 'a password the admin chose';
@@ -68,13 +68,7 @@ describe('identity.set-password', () => {
   });
 
   it('answers not_found for a user of another organisation, forbidden to a non-admin', async () => {
-    const tenant = await identity.ok(IdentityRpc.createOrganisation, {
-      name: 'Tenant',
-      adminEmail: 'boss@tenant.example',
-      adminPassword: 'boss long password',
-      requestedBy: { userId: operator.id, orgId: operator.orgId },
-    });
-    const tenantAdmin = { id: tenant.adminId, email: 'boss@tenant.example', orgId: tenant.id, roles: ['admin'] };
+    const tenantAdmin = await createTenantAdmin(identity, operator);
     expect(await setPassword(resetPassword, tenantAdmin)).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await setPassword(resetPassword, annView, operator.id)).toMatchObject({
       ok: false,

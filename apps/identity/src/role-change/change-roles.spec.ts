@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IdentityRpc, type UserView } from '#contracts';
 import type { ServiceUnderTest } from '#testing';
-import { startIdentityWithOperator } from '../identity.testing.js';
+import { createTenantAdmin, startIdentityWithOperator } from '../identity.testing.js';
 
 describe('identity.change-roles', () => {
   let identity: ServiceUnderTest;
@@ -53,13 +53,7 @@ describe('identity.change-roles', () => {
       error: { code: 'forbidden', message: 'an admin cannot change their own roles' },
     });
     expect(await changeRoles(['admin'], ann, ann.id)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    const tenant = await identity.ok(IdentityRpc.createOrganisation, {
-      name: 'Tenant',
-      adminEmail: 'boss@tenant.example',
-      adminPassword: 'boss long password',
-      requestedBy: { userId: operator.id, orgId: operator.orgId },
-    });
-    const tenantAdmin = { id: tenant.adminId, email: 'boss@tenant.example', orgId: tenant.id, roles: ['admin'] };
+    const tenantAdmin = await createTenantAdmin(identity, operator);
     expect(await changeRoles(['admin'], tenantAdmin)).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await identity.ok(IdentityRpc.getUser, { userId: ann.id })).toMatchObject({ roles: ['accounting'] });
   });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IdentityRpc, type UserView } from '#contracts';
 import type { ServiceUnderTest } from '#testing';
-import { signInRequest, startIdentityWithOperator } from '../identity.testing.js';
+import { createTenantAdmin, signInRequest, startIdentityWithOperator } from '../identity.testing.js';
 
 const ann = { email: 'ann@example.org', password: 'ann long password' };
 const LOCK_AFTER_THREE = {
@@ -67,13 +67,7 @@ describe('identity.unlock-user', () => {
 
   it('answers not_found to an admin of another organisation, and forbidden to a user who is no admin', async () => {
     await lockAnn();
-    const tenant = await identity.ok(IdentityRpc.createOrganisation, {
-      name: 'Tenant',
-      adminEmail: 'boss@tenant.example',
-      adminPassword: 'boss long password',
-      requestedBy: { userId: operator.id, orgId: operator.orgId },
-    });
-    const tenantAdmin = { id: tenant.adminId, email: 'boss@tenant.example', orgId: tenant.id, roles: ['admin'] };
+    const tenantAdmin = await createTenantAdmin(identity, operator);
 
     expect(await unlock(tenantAdmin)).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await unlock(annView, annView.id)).toMatchObject({ ok: false, error: { code: 'forbidden' } });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IdentityRpc, type UserView } from '#contracts';
 import type { ServiceUnderTest } from '#testing';
-import { startIdentityWithOperator } from '../identity.testing.js';
+import { createTenantAdmin, startIdentityWithOperator } from '../identity.testing.js';
 
 describe('identity.describe-user', () => {
   let identity: ServiceUnderTest;
@@ -35,13 +35,7 @@ describe('identity.describe-user', () => {
   });
 
   it('answers not_found for an unknown user and for a user of another organisation; forbidden to a non-admin', async () => {
-    const tenant = await identity.ok(IdentityRpc.createOrganisation, {
-      name: 'Tenant',
-      adminEmail: 'boss@tenant.example',
-      adminPassword: 'boss long password',
-      requestedBy: { userId: operator.id, orgId: operator.orgId },
-    });
-    const boss = { id: tenant.adminId, email: 'boss@tenant.example', orgId: tenant.id, roles: ['admin'] };
+    const boss = await createTenantAdmin(identity, operator);
     expect(await describeUser('nobody')).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await describeUser(ann.id, boss)).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await describeUser(operator.id, ann)).toMatchObject({ ok: false, error: { code: 'forbidden' } });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IdentityRpc, type UserView } from '#contracts';
 import type { ServiceUnderTest } from '#testing';
-import { signInRequest, startIdentityWithOperator } from '../identity.testing.js';
+import { createTenantAdmin, signInRequest, startIdentityWithOperator } from '../identity.testing.js';
 
 describe('identity.list-users', () => {
   let identity: ServiceUnderTest;
@@ -86,13 +86,7 @@ describe('identity.list-users', () => {
 
   it("shows only the admin's own organisation, and only to an admin", async () => {
     const ann = await register('ann@example.org');
-    const tenant = await identity.ok(IdentityRpc.createOrganisation, {
-      name: 'Tenant',
-      adminEmail: 'boss@tenant.example',
-      adminPassword: 'boss long password',
-      requestedBy: { userId: operator.id, orgId: operator.orgId },
-    });
-    const boss = { id: tenant.adminId, email: 'boss@tenant.example', orgId: tenant.id, roles: ['admin'] };
+    const boss = await createTenantAdmin(identity, operator);
     expect(emailsOf(await list({}, boss))).toEqual(['boss@tenant.example']);
     expect(emailsOf(await list({}))).toEqual(['ann@example.org', 'operator@example.org']);
     expect(await list({}, ann)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
