@@ -11,28 +11,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { z } from 'zod';
-import { INTEGRATION_TOPICS, MfaRpc, type IntegrationEvent, type RequestOf, type Rpc } from '#contracts';
+import { MfaRpc, type RequestOf, type Rpc } from '#contracts';
 import { codeForStep, DEFAULT_TOTP_PARAMETERS, timeStep } from '../../apps/mfa/src/totp/totp.js';
-import { ensureTopics, serviceTopics } from '#messaging';
-import {
-  connectCaller,
-  outcomeOf,
-  consumersOf,
-  kafkaClientFor,
-  kafkaConnectionFor,
-  spawnApp,
-  waitUntilAnswering,
-  type AppProcess,
-  type Caller,
-} from '#testing';
+import { outcomeOf, ServiceInstances } from '#testing';
 
 const PERIOD_MS = DEFAULT_TOTP_PARAMETERS.period * 1000;
 const STEP_MARGIN_MS = 6_000;
 const INSTANCES = 2;
-const brokers = inject('kafkaBrokers');
 const kafka = inject('kafkaClients');
 const run = randomUUID().slice(0, 8);
 const CONTEXT = { ip: '203.0.113.9', userAgent: 'integration-spec' };
@@ -55,54 +42,18 @@ function wrongCode(secret: string, step: number): string {
 
 describe('mfa service over Kafka, as separate processes', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mfa-it-'));
-  // No MFA_ENCRYPTION_KEY: the development key is generated into DATA_DIR and must survive the restart.
-  const env = { ...kafka.mfa, DATA_DIR: dataDir, MFA_MAX_FAILED_ATTEMPTS: '5', MFA_LOCKOUT_SECONDS: '300' };
-  const processes: AppProcess[] = [];
   const secrets: string[] = [];
   const typedCodes: string[] = [];
-  const published: IntegrationEvent[] = [];
-  let caller: Caller;
-  let relayConsumer: Consumer;
+  let mfa: ServiceInstances;
 
-  const call = <R extends Rpc>(rpc: R, payload: RequestOf<R>) => outcomeOf(caller.services, rpc, payload);
+  const call = <R extends Rpc>(rpc: R, payload: RequestOf<R>) => outcomeOf(mfa.caller.services, rpc, payload);
   const ok = async <R extends Rpc>(rpc: R, payload: RequestOf<R>): Promise<z.output<R['response']>> =>
-    caller.services.call(rpc, payload);
+    mfa.caller.services.call(rpc, payload);
   /** A login's code step, with the id of its own mfaToken unless one is given. */
   const verify = (userId: string, code: string, challengeId: string = randomUUID()) => {
     typedCodes.push(code);
     return call(MfaRpc.verifyChallenge, { userId, code, context: CONTEXT, challengeId });
   };
-
-  /**
-   * Starts INSTANCES processes of the service on the one DATA_DIR (at once, so
-   * they also race to create the development key) and waits until all of them
-   * share the group's partitions: parallel requests then really run in parallel,
-   * on two processes appending to one SQLite file.
-   */
-  async function startMfa(): Promise<void> {
-    const started = Array.from({ length: INSTANCES }, () => spawnApp('mfa', env));
-    processes.push(...started);
-    const output = () =>
-      started
-        .map((mfa) => mfa.logs())
-        .join('\n')
-        .slice(-3000);
-    try {
-      await waitUntilAnswering(() => caller.services.call(MfaRpc.checkHealth, {}), 90_000);
-      await waitUntilAnswering(async () => {
-        const consumers = await consumersOf(kafka.admin, 'mfa');
-        if (consumers > INSTANCES) {
-          throw new Error(
-            `${consumers} processes consume the "mfa" group on ${brokers}: another mfa service (another test run?) ` +
-              'would answer some requests from its own store; stop it and run again',
-          );
-        }
-        if (consumers < INSTANCES) throw new Error(`${consumers} of ${INSTANCES} instances joined the "mfa" group`);
-      }, 60_000);
-    } catch (error) {
-      throw new Error(`mfa did not start: ${(error as Error).message}\n--- mfa output ---\n${output()}`);
-    }
-  }
 
   /** Enrols and activates `userId` with the codes of steps s - 1 and s; answers the secret. */
   async function activeUser(userId: string, s: number): Promise<string> {
@@ -115,42 +66,28 @@ describe('mfa service over Kafka, as separate processes', () => {
   }
 
   beforeAll(async () => {
-    caller = await connectCaller(kafka.gateway, `gateway-it-mfa-${run}`, 15_000, dataDir);
-    // The service creates its topics at start; the subscriber (who may not create any) joins first on a new broker.
-    await ensureTopics(kafkaConnectionFor(kafka.mfa), 'it-mfa-setup', serviceTopics('mfa'));
-    relayConsumer = kafkaClientFor(kafka.subscriber, `it-mfa-relay-${run}`).consumer({
-      groupId: `subscriber-it-mfa-relay-${run}`,
-      maxWaitTimeInMs: 100,
+    mfa = await ServiceInstances.open({
+      service: 'mfa',
+      instances: INSTANCES,
+      // No MFA_ENCRYPTION_KEY: the development key is generated into DATA_DIR and must survive the restart.
+      env: { ...kafka.mfa, DATA_DIR: dataDir, MFA_MAX_FAILED_ATTEMPTS: '5', MFA_LOCKOUT_SECONDS: '300' },
+      kafka,
+      run,
+      health: MfaRpc.checkHealth,
+      burstRpcs: [MfaRpc.verifyChallenge],
+      keep: (event) => event.userId?.startsWith(`it-${run}-`) ?? false,
     });
-    await relayConsumer.connect();
-    const joined = new Promise<void>((resolve) => relayConsumer.on(relayConsumer.events.GROUP_JOIN, () => resolve()));
-    await relayConsumer.subscribe({ topics: [INTEGRATION_TOPICS.mfa], fromBeginning: false });
-    await relayConsumer.run({
-      eachMessage: async ({ message }) => {
-        const event = JSON.parse(message.value?.toString() ?? 'null') as IntegrationEvent;
-        if (event.userId?.startsWith(`it-${run}-`)) published.push(event);
-      },
-    });
-    await joined;
-    await startMfa();
+    // Parallel requests then really run in parallel, on two processes appending to one SQLite file.
+    await mfa.start();
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.all(processes.map((mfa) => mfa.stop()));
-    await relayConsumer?.disconnect();
-    await caller?.close();
+    await mfa?.close();
     rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  afterEach(async () => {
-    // A failure caused by a foreign instance should say so rather than look like a bug.
-    const consumers = await consumersOf(kafka.admin, 'mfa');
-    if (consumers > INSTANCES) {
-      throw new Error(
-        `another mfa service joined the "mfa" group on ${brokers} during this test; its answers are not ours`,
-      );
-    }
-  });
+  // A failure caused by a foreign instance should say so rather than look like a bug.
+  afterEach(() => mfa.assertAlone());
 
   const tokenUsers = [1, 2, 3, 4].map((n) => `it-${run}-token-${n}`);
   const ann = `it-${run}-ann`;
@@ -236,8 +173,8 @@ describe('mfa service over Kafka, as separate processes', () => {
 
   it('keeps the lock-out and the last used step across a restart of the service (same DATA_DIR)', async () => {
     expect(annLastStep).toBeGreaterThan(0);
-    await Promise.all(processes.map((mfa) => mfa.stop()));
-    await startMfa();
+    await mfa.stopInstances();
+    await mfa.start();
     // Ann's last step stays within the drift window until its step + 1 ends: at least a minute after it was used.
     expect(timeStep(new Date(), 30)).toBeLessThanOrEqual(annLastStep + 1);
 
@@ -290,10 +227,10 @@ describe('mfa service over Kafka, as separate processes', () => {
         [ann, `it-${run}-parallel`, ...tokenUsers, bob].map((userId) => ok(MfaRpc.getHistory, { userId })),
       )
     ).reduce((total, { events }) => total + events.length, 0);
-    await expect.poll(() => new Set(published.map((event) => event.eventId)).size, { timeout: 20_000 }).toBe(expected);
+    await expect.poll(() => mfa.distinctPublished().length, { timeout: 20_000 }).toBe(expected);
 
     // At least once (each instance runs a relay; consumers dedupe by eventId), in order per user (the message key).
-    const firstSeen = [...new Map(published.map((event) => [event.eventId, event])).values()];
+    const firstSeen = mfa.distinctPublished();
     const annEvents = firstSeen.filter((event) => event.userId === ann);
     expect(annEvents.map((event) => event.source.revision)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(annEvents[0]).toMatchObject({
@@ -304,13 +241,13 @@ describe('mfa service over Kafka, as separate processes', () => {
       source: { stream: `mfa-${ann}`, revision: 0 },
       data: { keyId: expect.stringMatching(/^[0-9a-f]{16}$/), label: 'ann@example.com' },
     });
-    const json = JSON.stringify(published);
+    const json = JSON.stringify(mfa.published);
     for (const secret of secrets) expect(json).not.toContain(secret);
     expect(json).not.toMatch(/"(secret|ciphertext|iv|tag)"/);
   });
 
   it('logged neither a secret nor a code in either run of the process', () => {
-    const logs = processes.map((mfa) => mfa.logs()).join('\n');
+    const logs = mfa.logs();
     expect(logs).toContain('MFA_ENCRYPTION_KEY is not set'); // the development-key warning, once per start
     expect(logs.match(/MFA_ENCRYPTION_KEY is not set/g)).toHaveLength(2 * INSTANCES);
     for (const secret of secrets) expect(logs).not.toContain(secret);

@@ -12,3 +12,4 @@ export * from './service-under-test.js';
 export * from './fake-services.js';
 export * from './kafka-subscriber.js';
 export * from './user-with-mfa.js';
+export * from './service-instances.js';
