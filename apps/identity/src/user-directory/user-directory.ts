@@ -82,7 +82,8 @@ export class UserDirectory implements OnApplicationBootstrap, OnModuleDestroy {
   private apply(recorded: RecordedEvent): void {
     this.position = recorded.position;
     this.failures = 0;
-    if (isSnapshotStream(recorded.stream)) return;
+    // Snapshots, and another service's streams of the same prefix on a shared store, are not user events.
+    if (isSnapshotStream(recorded.stream) || !userEventCodec.isEventType(recorded.type)) return;
     const event = userEventCodec.decode(recorded);
     const current: UserState = this.users.get(event.data.userId) ?? userDecider.initialState();
     const next = userDecider.evolve(current, event);
