@@ -30,8 +30,12 @@ const eventStoreUrl = z
   .string()
   .optional()
   .refine(
-    (url) => !url || /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover):\/\/[^\s]+$/.test(url),
-    { message: 'must be an esdb:// (or kurrentdb://) connection string' },
+    (url) =>
+      !url ||
+      /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb|kdb\+discover|postgres|postgresql):\/\/[^\s]+$/.test(
+        url,
+      ),
+    { message: 'must be an esdb:// (or kurrentdb://) or a postgres:// connection string' },
   );
 
 /** What every process reads: how it reaches Kafka and its event store, where it keeps files, how it runs. */

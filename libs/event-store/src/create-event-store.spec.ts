@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEventStore } from './create-event-store.js';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.js';
+import { PostgresEventStore } from './postgres/postgres-event-store.js';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'create-event-store-'));
@@ -31,6 +32,32 @@ describe('createEventStore', () => {
       expect(await policy.read('user-1')).toEqual([]);
     } finally {
       await Promise.all([identity.close(), policy.close()]);
+    }
+  });
+
+  it("keeps a service's events in its own schema of the PostgreSQL database a postgres:// URL names", async () => {
+    const url = process.env['POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const service = `spec_${crypto.randomUUID().slice(0, 8)}`;
+    const store = createEventStore({ dataDir: join(root, 'unused'), service, eventStoreUrl: url });
+    try {
+      expect(store).toBeInstanceOf(PostgresEventStore);
+      await store.append('user-1', [{ id: crypto.randomUUID(), type: 'UserRegistered', data: {} }], 'no_stream');
+      const other = createEventStore({
+        dataDir: join(root, 'unused'),
+        service: `${service}_other`,
+        eventStoreUrl: url,
+      });
+      expect(await other.read('user-1')).toEqual([]);
+      await other.close();
+      expect(existsSync(join(root, 'unused'))).toBe(false);
+    } finally {
+      await store.close();
+      const pg = await import('pg');
+      const client = new pg.default.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${service}" CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS "${service}_other" CASCADE`);
+      await client.end();
     }
   });
 
@@ -74,6 +101,6 @@ describe('createEventStore', () => {
   );
 
   it('refuses a service name that is not a plain file name', () => {
-    expect(() => createEventStore({ dataDir: root, service: '../escape' })).toThrow(/cannot name an event-store file/);
+    expect(() => createEventStore({ dataDir: root, service: '../escape' })).toThrow(/cannot name an event store/);
   });
 });

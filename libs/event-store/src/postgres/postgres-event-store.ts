@@ -1,0 +1,424 @@
+import pg from 'pg';
+import { assertValidExpectedRevision, checkExpectedRevision } from '../expected-revision.js';
+import { assertValidCountLimit, streamPrefixesOf } from '../stream-filter.js';
+import { reportSubscriptionError } from '../subscription-error.js';
+import {
+  WrongExpectedVersion,
+  type AppendResult,
+  type CountOptions,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandlers,
+} from '../event-store.port.js';
+
+export interface PostgresEventStoreOptions {
+  /** The service's own schema (created when missing): services sharing a database never see each other's events. */
+  readonly schema: string;
+  /** How often a live subscription looks for events when no notification came (a safety net). */
+  readonly pollIntervalMs?: number;
+  /** Events fetched per query while a subscription catches up. */
+  readonly pageSize?: number;
+  /** Connections in the pool (appends hold one for their transaction). */
+  readonly maxConnections?: number;
+}
+
+/**
+ * The global position: the appending transaction's id (xid8) in the high 64
+ * bits, the row's identity in the low 64. Compare, never subtract (as the port
+ * says of every adapter's positions).
+ */
+export const packPosition = (transactionId: bigint, sequence: bigint): bigint => (transactionId << 64n) | sequence;
+export const unpackPosition = (position: bigint): { transactionId: bigint; sequence: bigint } => ({
+  transactionId: position >> 64n,
+  sequence: position & 0xffff_ffff_ffff_ffffn,
+});
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+interface EventRow {
+  transaction_id: string;
+  sequence: string;
+  stream: string;
+  revision: string;
+  event_id: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  recorded_at: Date;
+}
+
+/**
+ * The event store on PostgreSQL (`EVENTSTORE_URL=postgres://…`), one schema per
+ * service, for services scaled out over several hosts.
+ *
+ * Gap-free global order under concurrent appends — the `bigserial` visibility
+ * problem: identities are handed out when rows are inserted, but transactions
+ * commit in another order, so a reader asking for `position > checkpoint` can
+ * see 7 before 6 commits and skip 6 for ever. The remedy the established
+ * Postgres event stores use, and used here: every row records the id of the
+ * transaction that appended it (`pg_current_xact_id()`), the global order is
+ * (transaction id, identity), and a reader only takes rows of transactions
+ * older than the oldest one still running (`pg_snapshot_xmin` of the current
+ * snapshot). Every transaction that can still commit has an id at or above
+ * that watermark, so nothing can later appear before what a reader has
+ * already read. The cost: one long-running append delays what subscribers
+ * see (not what they get), never the appends themselves. Serialising all
+ * appends behind one lock would be simpler and correct too, but makes every
+ * append of every stream wait for the slowest.
+ *
+ * Expected revisions: an append takes a transaction-scoped advisory lock on its
+ * stream before reading the stream's revision, so appends to one stream are
+ * serialised (and get increasing transaction ids: the lock is released only
+ * once the previous commit is visible) while other streams append in parallel.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly pool: pg.Pool;
+  private readonly schema: string;
+  private readonly table: string;
+  private readonly channel: string;
+  private readonly pollIntervalMs: number;
+  private readonly pageSize: number;
+  private readonly subscriptions = new Set<PostgresSubscription>();
+  private readonly wakers = new Set<() => void>();
+  private listener: Promise<pg.PoolClient> | undefined;
+  private readonly ready: Promise<void>;
+  private closed = false;
+
+  constructor(connectionString: string, options: PostgresEventStoreOptions) {
+    if (!SCHEMA_NAME.test(options.schema)) {
+      throw new Error(`${JSON.stringify(options.schema)} cannot name a PostgreSQL schema (a-z, 0-9, _)`);
+    }
+    this.schema = options.schema;
+    this.table = `"${options.schema}".events`;
+    this.channel = `${options.schema}_events`;
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.pageSize = options.pageSize ?? 1000;
+    this.pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10 });
+    // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+    this.ready = this.createSchema();
+    this.ready.catch(() => undefined); // reported by every operation that awaits it
+  }
+
+  async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    await this.open();
+    assertValidExpectedRevision(expected);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.schema}/${stream}`]);
+      const result = await this.appendLocked(client, stream, events, expected);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async read(stream: string, options: ReadOptions = {}): Promise<RecordedEvent[]> {
+    await this.open();
+    if (options.maxCount === 0) return [];
+    const backwards = options.direction === 'backwards';
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.table}
+       WHERE stream = $1 AND revision ${backwards ? '<=' : '>='} $2
+       ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`,
+      [stream, options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0), options.maxCount ?? null],
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  subscribeToAll(options: SubscribeOptions, handlers: SubscriptionHandlers): Subscription {
+    this.assertOpen();
+    const prefixes = streamPrefixesOf(options) ?? [];
+    const subscription = new PostgresSubscription({
+      fromPosition: options.fromPosition ?? 0n,
+      handlers,
+      pollIntervalMs: this.pollIntervalMs,
+      readPage: (after) => this.readAllAfter(after, prefixes, this.pageSize),
+      listen: (wake) => this.listen(wake),
+      onClosed: () => this.subscriptions.delete(subscription),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async countEventsAfter(position: bigint | undefined, options: CountOptions): Promise<number> {
+    await this.open();
+    assertValidCountLimit(options);
+    const prefixes = streamPrefixesOf(options) ?? [];
+    const { transactionId, sequence } = unpackPosition(position ?? 0n);
+    const { rows } = await this.pool.query<{ count: string }>(
+      `SELECT COUNT(*) AS count FROM (
+         SELECT 1 FROM ${this.table}
+         WHERE (transaction_id, sequence) > ($1::text::xid8, $2::bigint) AND ${prefixCondition(prefixes, 4)}
+         LIMIT $3) AS after`,
+      [transactionId.toString(), sequence.toString(), options.limit, ...prefixes],
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    const listener = await this.listener?.catch(() => undefined);
+    listener?.release(true);
+    await this.pool.end();
+  }
+
+  private async appendLocked(
+    client: pg.PoolClient,
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    const repeated = await this.findRepeatedAppend(client, stream, events);
+    if (repeated !== undefined) return { nextRevision: repeated };
+    const { rows } = await client.query<{ revision: string | null }>(
+      `SELECT MAX(revision) AS revision FROM ${this.table} WHERE stream = $1`,
+      [stream],
+    );
+    const current = rows[0]?.revision === null || rows[0] === undefined ? -1 : Number(rows[0].revision);
+    const mismatch = checkExpectedRevision(expected, current);
+    if (mismatch) throw new WrongExpectedVersion(stream, expected, mismatch.actual);
+    if (events.length === 0) return { nextRevision: current };
+
+    const recordedAt = new Date();
+    const values = events.flatMap((event, i) => [
+      stream,
+      current + 1 + i,
+      event.id,
+      event.type,
+      JSON.stringify(event.data),
+      JSON.stringify(event.metadata ?? {}),
+      recordedAt,
+    ]);
+    const placeholders = events.map(
+      (_, i) =>
+        `($${i * 7 + 1}, $${i * 7 + 2}, $${i * 7 + 3}, $${i * 7 + 4}, $${i * 7 + 5}, $${i * 7 + 6}, $${i * 7 + 7})`,
+    );
+    try {
+      await client.query(
+        `INSERT INTO ${this.table} (stream, revision, event_id, type, data, metadata, recorded_at)
+         VALUES ${placeholders.join(', ')}`,
+        values,
+      );
+    } catch (error) {
+      // Under the stream's lock only the (stream, event_id) key can clash: revisions follow the current one.
+      if (isUniqueViolation(error)) throw partialRepeat(stream, events[0]!.id);
+      throw error;
+    }
+    // Delivered on commit: wakes the subscriptions of every process on this schema.
+    await client.query("SELECT pg_notify($1, '')", [this.channel]);
+    return { nextRevision: current + events.length };
+  }
+
+  /**
+   * The revision of the last event when exactly these ids, in this order, are
+   * already stored in the stream (a retried append), whatever revision is now
+   * expected; undefined when the first id is new. Any other overlap is an error.
+   */
+  private async findRepeatedAppend(
+    client: pg.PoolClient,
+    stream: string,
+    events: readonly NewEvent[],
+  ): Promise<number | undefined> {
+    const first = events[0];
+    if (first === undefined) return undefined;
+    const { rows } = await client.query<{ event_id: string; revision: string }>(
+      `SELECT event_id, revision FROM ${this.table}
+       WHERE stream = $1 AND revision >= (SELECT revision FROM ${this.table} WHERE stream = $1 AND event_id = $2)
+       ORDER BY revision LIMIT $3`,
+      [stream, first.id, events.length],
+    );
+    if (rows.length === 0) return undefined;
+    const sameBatch = rows.length === events.length && events.every((event, i) => rows[i]!.event_id === event.id);
+    if (!sameBatch) throw partialRepeat(stream, first.id);
+    return Number(rows[0]!.revision) + events.length - 1;
+  }
+
+  /** Rows after `after` in the global order, of transactions no running transaction can precede. */
+  private async readAllAfter(after: bigint, prefixes: readonly string[], limit: number): Promise<RecordedEvent[]> {
+    await this.open();
+    const { transactionId, sequence } = unpackPosition(after);
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.table}
+       WHERE (transaction_id, sequence) > ($1::text::xid8, $2::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         AND ${prefixCondition(prefixes, 4)}
+       ORDER BY transaction_id, sequence LIMIT $3`,
+      [transactionId.toString(), sequence.toString(), limit, ...prefixes],
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  /** One LISTEN connection per store, shared by its subscriptions; answers how to stop listening. */
+  private listen(wake: () => void): () => void {
+    this.wakers.add(wake);
+    this.listener ??= (async () => {
+      const client = await this.pool.connect();
+      client.on('notification', () => {
+        for (const waker of this.wakers) waker();
+      });
+      // A lost connection ends notifications only: subscriptions keep polling.
+      client.on('error', () => undefined);
+      await client.query(`LISTEN "${this.channel}"`);
+      return client;
+    })();
+    this.listener.catch(() => undefined); // polling covers a listener that could not start
+    return () => this.wakers.delete(wake);
+  }
+
+  private async createSchema(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Processes starting at once would race on the catalog: one creates, the others find it made.
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.schema}/schema`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS ${this.table} (
+          transaction_id xid8        NOT NULL DEFAULT pg_current_xact_id(),
+          sequence       bigint      GENERATED ALWAYS AS IDENTITY,
+          stream         text        NOT NULL,
+          revision       bigint      NOT NULL,
+          event_id       text        NOT NULL,
+          type           text        NOT NULL,
+          data           json        NOT NULL,
+          metadata       json        NOT NULL,
+          recorded_at    timestamptz NOT NULL,
+          PRIMARY KEY (transaction_id, sequence),
+          UNIQUE (stream, revision),
+          UNIQUE (stream, event_id)
+        )`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async open(): Promise<void> {
+    this.assertOpen();
+    await this.ready;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the event store is closed');
+  }
+}
+
+const COLUMNS =
+  'transaction_id::text AS transaction_id, sequence, stream, revision, event_id, type, data, metadata, recorded_at';
+
+/** Exact prefix matches (LIKE would read `_` and `%` in a prefix as wildcards), from parameter `$first` on. */
+function prefixCondition(prefixes: readonly string[], first: number): string {
+  if (prefixes.length === 0) return 'TRUE';
+  return `(${prefixes.map((_, i) => `left(stream, length($${first + i})) = $${first + i}`).join(' OR ')})`;
+}
+
+function partialRepeat(stream: string, eventId: string): Error {
+  return new Error(
+    `stream ${stream}: event ${eventId} is already stored, but not as part of the same batch in the same order`,
+  );
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.code === '23505';
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    stream: row.stream,
+    revision: Number(row.revision),
+    position: packPosition(BigInt(row.transaction_id), BigInt(row.sequence)),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at,
+  };
+}
+
+interface PostgresSubscriptionParts {
+  fromPosition: bigint;
+  handlers: SubscriptionHandlers;
+  pollIntervalMs: number;
+  readPage(after: bigint): Promise<RecordedEvent[]>;
+  listen(wake: () => void): () => void;
+  onClosed(): void;
+}
+
+class PostgresSubscription implements Subscription {
+  private closed = false;
+  /** A notification that came while a page was being read or handled: read again at once. */
+  private notified = false;
+  private wake: (() => void) | undefined;
+  private readonly stopListening: () => void;
+  private readonly running: Promise<void>;
+
+  constructor(private readonly parts: PostgresSubscriptionParts) {
+    this.stopListening = parts.listen(() => {
+      this.notified = true;
+      this.wake?.();
+    });
+    this.running = this.deliver().finally(() => {
+      this.stopListening();
+      parts.onClosed();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    await this.running;
+  }
+
+  private async deliver(): Promise<void> {
+    let checkpoint = this.parts.fromPosition;
+    // Never call a handler before subscribeToAll has returned the subscription.
+    await Promise.resolve();
+    try {
+      while (!this.closed) {
+        this.notified = false;
+        const page = await this.parts.readPage(checkpoint);
+        if (page.length === 0) {
+          if (!this.notified) await this.waitForNotificationOrPoll();
+          continue;
+        }
+        for (const event of page) {
+          if (this.closed) return;
+          await this.parts.handlers.onEvent(event);
+          checkpoint = event.position;
+        }
+      }
+    } catch (error) {
+      this.closed = true;
+      reportSubscriptionError(this.parts.handlers, error);
+    }
+  }
+
+  private waitForNotificationOrPoll(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, this.parts.pollIntervalMs);
+      this.wake = done;
+    }).finally(() => {
+      this.wake = undefined;
+    });
+  }
+}
