@@ -10,7 +10,10 @@ const APPS = ['identity', 'mfa', 'policy', 'gateway'] as const;
 export type SystemMode = 'embedded' | 'distributed';
 
 export interface RunningSystem {
+  /** The (first) gateway's. */
   readonly baseUrl: string;
+  /** Every gateway's, one per instance. */
+  readonly baseUrls: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly dataDir: string;
   /** Everything the processes wrote to stdout and stderr so far (for leak checks). */
@@ -27,6 +30,12 @@ export interface StartSystemOptions {
   readonly dataDir?: string;
   readonly env?: Record<string, string>;
   readonly readyTimeoutMs?: number;
+  /**
+   * `distributed` only: processes of each app (default 1). They share DATA_DIR
+   * (the development keys) and, with `EVENTSTORE_URL` in `env`, one networked
+   * store; each gateway listens on a port of its own.
+   */
+  readonly instances?: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -48,10 +57,11 @@ export async function freePort(): Promise<number> {
  * gateway's `/health` reports every service up.
  */
 export async function startSystem(options: StartSystemOptions): Promise<RunningSystem> {
-  const port = await freePort();
+  const instances = options.mode === 'distributed' ? (options.instances ?? 1) : 1;
+  const ports = await Promise.all(Array.from({ length: instances }, () => freePort()));
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'totp-mfa-'));
   const env: Record<string, string> = {
-    PORT: String(port),
+    PORT: String(ports[0]),
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     ...options.env,
@@ -60,10 +70,14 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
   const processes =
     kafka === undefined
       ? [spawnApp('standalone', { ...NO_KAFKA_LOGIN, ...env })]
-      : APPS.map((app) => spawnApp(app, { ...NO_KAFKA_LOGIN, ...kafka[app], ...env }));
+      : ports.flatMap((port) =>
+          APPS.map((app) => spawnApp(app, { ...NO_KAFKA_LOGIN, ...kafka[app], ...env, PORT: String(port) })),
+        );
   const output = () => processes.map((child) => prefixed(child.app, child.logs())).join('');
+  const baseUrls = ports.map((port) => `http://127.0.0.1:${port}`);
   const system: RunningSystem = {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: baseUrls[0]!,
+    baseUrls,
     env,
     dataDir,
     logs: output,
@@ -73,7 +87,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     },
   };
   try {
-    await waitUntilHealthy(system.baseUrl, processes, options.readyTimeoutMs ?? 60_000);
+    for (const baseUrl of baseUrls) await waitUntilHealthy(baseUrl, processes, options.readyTimeoutMs ?? 60_000);
   } catch (error) {
     await system.stop();
     throw new Error(`${(error as Error).message}\n--- process output ---\n${output().slice(-4000)}`);
