@@ -82,7 +82,7 @@ export const healthReport = z.object({
   service: z.enum(SERVICE_NAMES),
   status: z.literal('up'),
   transport: z.enum(['kafka', 'in-process']),
-  eventStore: z.enum(['sqlite', 'eventstoredb']),
+  eventStore: z.enum(['sqlite', 'postgresql', 'eventstoredb']),
   relay: relayHealth.optional(),
 });
 export type HealthReport = z.infer<typeof healthReport>;

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEventStore } from './create-event-store.js';
+import { createEventStore, eventStoreKindOf } from './create-event-store.js';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.js';
 import { PostgresEventStore } from './postgres/postgres-event-store.js';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
@@ -102,5 +102,15 @@ describe('createEventStore', () => {
 
   it('refuses a service name that is not a plain file name', () => {
     expect(() => createEventStore({ dataDir: root, service: '../escape' })).toThrow(/cannot name an event store/);
+  });
+});
+
+describe('eventStoreKindOf', () => {
+  it('names the adapter EVENTSTORE_URL selects', () => {
+    expect(eventStoreKindOf(undefined)).toBe('sqlite');
+    expect(eventStoreKindOf('  ')).toBe('sqlite');
+    expect(eventStoreKindOf('postgres://db/auth')).toBe('postgresql');
+    expect(eventStoreKindOf('postgresql://db/auth')).toBe('postgresql');
+    expect(eventStoreKindOf('esdb://localhost:2113?tls=false')).toBe('eventstoredb');
   });
 });

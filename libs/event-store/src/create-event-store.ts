@@ -13,6 +13,15 @@ export interface CreateEventStoreOptions {
   readonly service: string;
 }
 
+export type EventStoreKind = 'sqlite' | 'postgresql' | 'eventstoredb';
+
+/** Which adapter `EVENTSTORE_URL` selects. */
+export function eventStoreKindOf(eventStoreUrl: string | undefined): EventStoreKind {
+  const url = eventStoreUrl?.trim();
+  if (!url) return 'sqlite';
+  return /^postgres(ql)?:\/\//.test(url) ? 'postgresql' : 'eventstoredb';
+}
+
 /**
  * PostgreSQL (the service's own schema, named after it) or EventStoreDB when a
  * URL is configured, else the service's own SQLite file.
@@ -21,11 +30,15 @@ export function createEventStore(options: CreateEventStoreOptions): EventStore {
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(options.service)) {
     throw new Error(`service name ${JSON.stringify(options.service)} cannot name an event store`);
   }
-  const url = options.eventStoreUrl?.trim();
-  if (url && /^postgres(ql)?:\/\//.test(url)) {
-    return new PostgresEventStore(url, { schema: options.service.toLowerCase().replaceAll('-', '_') });
+  const url = options.eventStoreUrl?.trim() ?? '';
+  switch (eventStoreKindOf(url)) {
+    case 'postgresql':
+      return new PostgresEventStore(url, { schema: options.service.toLowerCase().replaceAll('-', '_') });
+    case 'eventstoredb':
+      return new EventStoreDbEventStore(url);
+    case 'sqlite':
+      break;
   }
-  if (url) return new EventStoreDbEventStore(url);
 
   ensureWritableDataDir(options.dataDir);
   return new SqliteEventStore(join(options.dataDir, `${options.service}.sqlite`));

@@ -2,7 +2,12 @@ export * from './event-store.port.js';
 export type { Decider } from './decider.js';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store.js';
 export { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.js';
-export { createEventStore, type CreateEventStoreOptions } from './create-event-store.js';
+export {
+  createEventStore,
+  eventStoreKindOf,
+  type CreateEventStoreOptions,
+  type EventStoreKind,
+} from './create-event-store.js';
 export { withConcurrencyRetry, type ConcurrencyRetryOptions } from './concurrency-retry.js';
 export {
   AggregateRepository,

@@ -2,7 +2,7 @@ import { Controller, Inject, Optional, type Type } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { type HealthReport, type ServiceName, MfaRpc, IdentityRpc, PolicyRpc } from '#contracts';
 import type { CommonConfig } from '#config';
-import { EVENT_STORE, type EventStore } from '#event-store';
+import { EVENT_STORE, eventStoreKindOf, type EventStore } from '#event-store';
 import { answer } from './answer.js';
 import { IntegrationEventRelay } from './integration-events/integration-event-relay.js';
 
@@ -18,7 +18,7 @@ export function healthController(
 ): Type<unknown> {
   const rpc = HEALTH_RPC[service];
   const transport = config.KAFKA_BROKERS ? 'kafka' : 'in-process';
-  const eventStore = config.EVENTSTORE_URL ? 'eventstoredb' : 'sqlite';
+  const eventStore = eventStoreKindOf(config.EVENTSTORE_URL);
 
   @Controller()
   class HealthController {

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError, IdentityRpc, MfaRpc, type UserAccountView } from '#contracts';
-import { TokenService } from '../auth/token.service.js';
+import { TokenService, type Principal } from '../auth/token.service.js';
 import { gatewayConfig, signingKeyPem, startGatewayUnderTest, USER } from '../gateway.testing.js';
 
-const ADMIN = { sub: 'admin-1', org: USER.orgId, roles: ['admin'], amr: ['pwd', 'otp'] } as const;
+const ADMIN: Pick<Principal, 'sub' | 'org' | 'roles' | 'amr'> = {
+  sub: 'admin-1',
+  org: USER.orgId,
+  roles: ['admin'],
+  amr: ['pwd', 'otp'],
+};
 const ACCOUNT: UserAccountView = { ...USER, locked: true, registeredAt: '2025-06-02T10:00:00.000Z' };
 
 /** An admin's user directory and role changes in the real gateway, identity and mfa scripted. */
@@ -28,8 +33,8 @@ describe('GET /v1/admin/users, GET /v1/admin/users/{id}, PUT /v1/admin/users/{id
     adminToken = tokenOf({});
     gateway.services.answer(MfaRpc.getStatus, ({ userId }) =>
       userId === USER.id
-        ? { status: 'active', activatedAt: '2025-06-03T10:00:00.000Z' }
-        : { status: 'inactive', activatedAt: null },
+        ? { status: 'active' as const, activatedAt: '2025-06-03T10:00:00.000Z' }
+        : { status: 'inactive' as const, activatedAt: null },
     );
   });
   afterEach(() => gateway.close());
@@ -117,7 +122,7 @@ describe('GET /v1/admin/users, GET /v1/admin/users/{id}, PUT /v1/admin/users/{id
       status: 403,
       body: { error: 'reauthentication_required' },
     });
-    const passwordOnly = tokenOf({ amr: ['pwd'] as unknown as typeof ADMIN.amr });
+    const passwordOnly = tokenOf({ amr: ['pwd'] });
     expect(await gateway.api.put(`/v1/admin/users/${USER.id}/roles`, body, { token: passwordOnly })).toMatchObject({
       status: 403,
       body: { error: 'mfa_required_for_admin' },
@@ -133,7 +138,7 @@ describe('GET /v1/admin/users, GET /v1/admin/users/{id}, PUT /v1/admin/users/{id
       status: 400,
       body: { error: 'validation_failed' },
     });
-    const userToken = tokenOf({ sub: USER.id, roles: ['billing'] as unknown as typeof ADMIN.roles });
+    const userToken = tokenOf({ sub: USER.id, roles: ['billing'] });
     for (const call of [
       gateway.api.get('/v1/admin/users', { token: userToken }),
       gateway.api.get(`/v1/admin/users/${USER.id}`, { token: userToken }),
