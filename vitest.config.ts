@@ -18,8 +18,9 @@ const shared = {
 /**
  * Three layers (STYLE.md): unit specs beside the source; integration specs
  * against a real Kafka broker and each event-store adapter; end-to-end specs
- * that start the system as processes from dist/ and drive it over HTTP. Then
- * the fault specs, which stop and start a broker of their own under load.
+ * that start the system as processes from dist/ and drive it over HTTP; the
+ * web app in a real browser. Then the fault specs, which stop and start a
+ * broker of their own under load.
  */
 export default defineConfig({
   ...shared,
@@ -58,11 +59,23 @@ export default defineConfig({
       {
         ...shared,
         test: {
+          name: 'browser',
+          include: ['test/browser/**/*.spec.ts'],
+          // The web app in Debian's Chromium against the one-process default (no broker): after the e2e specs.
+          sequence: { groupOrder: 3 },
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
           name: 'fault',
           include: ['test/fault/**/*.spec.ts'],
           // Each spec starts, stops and restarts a broker of its own (test/fault/fault-broker.ts),
           // never the one the integration and e2e specs share: last, and one spec at a time.
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 4 },
           fileParallelism: false,
           testTimeout: 240_000,
           hookTimeout: 180_000,

@@ -17,9 +17,10 @@ const BENCHMARKS = [
   'kafka-rpc',
   'mfa-verify',
   'login',
+  'notifications',
 ];
 /** The others measure in-process: a run of only those needs no broker. */
-const ON_KAFKA = new Set(['kafka-rpc', 'mfa-verify', 'login']);
+const ON_KAFKA = new Set(['kafka-rpc', 'mfa-verify', 'login', 'notifications']);
 const selected = process.argv.length > 2 ? process.argv.slice(2) : BENCHMARKS;
 
 const broker = selected.some((name) => ON_KAFKA.has(name)) ? await acquireKafkaBroker() : undefined;

@@ -13,7 +13,7 @@
 #
 # Secured by default (KAFKA_SECURITY=sasl_ssl): TLS with a throw-away CA, SCRAM-SHA-512
 # logins for the principals admin (super user: this script and test set-up only),
-# gateway, identity, mfa, policy and subscriber, and the StandardAuthorizer with the
+# gateway, identity, mfa, policy, notifications and subscriber, and the StandardAuthorizer with the
 # ACLs of scripts/kafka/acls.mjs. What each client needs is written to
 # $KAFKA_CACHE_DIR/clients/: ca.pem, <principal>.password, <principal>.env (the
 # KAFKA_* variables the services read) and subscriber.kcat.conf.
@@ -57,7 +57,7 @@ PID_FILE="$CACHE/kafka.pid"
 CLIENTS="$CACHE/clients"
 # The broker's private key and certificate chain.
 SECRETS="$CACHE/secrets"
-PRINCIPALS=(admin gateway identity mfa policy subscriber)
+PRINCIPALS=(admin gateway identity mfa policy notifications subscriber)
 # The broker's certificate subject: its principal on the controller listener (mutual TLS).
 BROKER_DN="CN=kafka-local-broker"
 
@@ -202,6 +202,37 @@ ensure_tls_material() {
     cp "$tmp/ca.pem" "$CLIENTS/ca.pem"
   )
   rm -rf "$tmp"
+}
+
+# A principal added to PRINCIPALS after the broker's data was formatted (SCRAM users are
+# stored at format time): its password is made and its SCRAM user created on the running
+# broker, as admin (kafka/AddScramUser.java on the broker's jars; passwords through the
+# environment only). Nothing to do on a plaintext broker.
+add_missing_principals() {
+  [ "$(running_security)" = sasl_ssl ] || return 0
+  local principal missing=() java
+  for principal in "${PRINCIPALS[@]}"; do [ -s "$CLIENTS/$principal.password" ] || missing+=("$principal"); done
+  [ "${#missing[@]}" -gt 0 ] || return 0
+  java="$(java_bin)"
+  for principal in "${missing[@]}"; do
+    (
+      umask 077
+      head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$CLIENTS/$principal.password.new"
+    )
+    if KAFKA_BOOTSTRAP="$HOST:$(running_port)" KAFKA_CA_FILE="$CLIENTS/ca.pem" \
+      KAFKA_ADMIN_PASSWORD="$(cat "$CLIENTS/admin.password")" SCRAM_USER="$principal" \
+      SCRAM_PASSWORD="$(cat "$CLIENTS/$principal.password.new")" \
+      "$java" -XX:TieredStopAtLevel=1 -cp "$LIBS/*" -Dlog4j2.configurationFile="$CONF_DIR/log4j2.properties" \
+      -Dkafka.logs.dir="$LOGS" "$CONF_DIR/AddScramUser.java" >"$LOGS/add-principal.out" 2>&1; then
+      mv "$CLIENTS/$principal.password.new" "$CLIENTS/$principal.password"
+      say "added the principal $principal to the running broker"
+    else
+      rm -f "$CLIENTS/$principal.password.new"
+      tail -n 5 "$LOGS/add-principal.out" >&2
+      die "could not add the principal $principal to the running broker"
+    fi
+  done
+  write_client_files
 }
 
 credentials_complete() {
@@ -410,6 +441,8 @@ cmd_start() {
     # Another caller may have started it moments ago: answer only once it is ready.
     wait_ready "$security" "$HOST:$PORT" "$((START_TIMEOUT * 1000))" "$pid" ||
       die "FAILED: kafka (pid $pid) is running but not ready on $HOST:$PORT (logs: $LOGS)"
+    add_missing_principals
+    [ "$security" = plaintext ] || acls grant "${KAFKA_TOPIC_PREFIX:-}" >/dev/null
     # libs/testing/src/kafka-broker.ts reads "already running" to know it must not stop this broker.
     say "kafka $VERSION already running on $HOST:$PORT ($security, pid $pid)"
     return 0
@@ -514,6 +547,7 @@ cmd_acls() { # grant|revoke [prefix]
   pid="$(read_pid)"
   is_our_broker "$pid" || die "kafka is not running"
   [ "$(running_security)" = sasl_ssl ] || die "the running broker is plaintext: it has no ACLs"
+  [ "$1" != grant ] || add_missing_principals
   acls "$1" "${2:-}"
 }
 

@@ -49,12 +49,21 @@ function installationAcls(prefix) {
       ...allow(service, TOPIC, PREFIXED, `${prefix}${service}.`, [CREATE, DESCRIBE, READ, WRITE]),
       ...allow(service, TOPIC, LITERAL, `${prefix}auth.${service}.events`, [CREATE, DESCRIBE, WRITE]),
       ...allow(service, GROUP, LITERAL, `${prefix}${service}`, [READ]),
+      // its relay's lease: the member of this group that owns the one partition of `<service>.relay-lease` publishes.
+      ...allow(service, GROUP, LITERAL, `${prefix}${service}-relay`, [READ]),
     ]),
     // identity: reads its own and mfa's integration events (a password, role or MFA change revokes the
     // user's other sessions), in its one group for that.
     ...allow('identity', TOPIC, LITERAL, `${prefix}auth.identity.events`, [READ]),
     ...allow('identity', TOPIC, LITERAL, `${prefix}auth.mfa.events`, [DESCRIBE, READ]),
     ...allow('identity', GROUP, LITERAL, `${prefix}identity-session-revocation`, [READ]),
+    // notifications: reads the mfa and identity events, in its two groups (`notifications` for the mail,
+    // `notifications-recipients` for the addresses), and writes its dead-letter topic; nothing else.
+    ...allow('notifications', TOPIC, LITERAL, `${prefix}auth.mfa.events`, [DESCRIBE, READ]),
+    ...allow('notifications', TOPIC, LITERAL, `${prefix}auth.identity.events`, [DESCRIBE, READ]),
+    ...allow('notifications', TOPIC, LITERAL, `${prefix}auth.notifications.dead-letter`, [CREATE, DESCRIBE, WRITE]),
+    ...allow('notifications', GROUP, LITERAL, `${prefix}notifications`, [READ]),
+    ...allow('notifications', GROUP, LITERAL, `${prefix}notifications-recipients`, [READ]),
     // subscriber: reads the integration topics, in groups `subscriber-*`; nothing else.
     ...allow('subscriber', TOPIC, PREFIXED, `${prefix}auth.`, [DESCRIBE, READ]),
     ...allow('subscriber', GROUP, PREFIXED, `${prefix}subscriber-`, [READ]),

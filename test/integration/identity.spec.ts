@@ -39,7 +39,7 @@ describe('identity service over Kafka, as two processes on one store', () => {
     call(IdentityRpc.verifyCredentials, { email, password, addressAllowed: true, context: CONTEXT });
   const refresh = (refreshToken: string) => call(SessionRpc.refreshSession, { refreshToken, context: CONTEXT });
 
-  /** The published events of one aggregate, each once (every instance's relay publishes it), in stream order. */
+  /** The published events of one aggregate, each once (the relay is at-least-once), in stream order. */
   const eventsOf = (key: 'userId' | 'sessionId', id: string): IntegrationEvent[] =>
     identity
       .distinctPublished()

@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { IdentityRpc, INTEGRATION_TOPICS, MfaRpc, SERVICE_NAMES } from '#contracts';
-import { ensureTopics, serviceTopics } from '#messaging';
+import { IdentityRpc, INTEGRATION_TOPICS, MfaRpc, NOTIFICATIONS_DEAD_LETTER_TOPIC, SERVICE_NAMES } from '#contracts';
+import { ensureTopics, serviceTopics, TOPIC_PARTITIONS } from '#messaging';
 import { kafkaClientFor, kafkaConnectionFor, type KafkaClientEnv } from '#testing';
 
 const kafka = inject('kafkaClients');
@@ -81,7 +81,10 @@ describe.skipIf(!inject('kafkaSecured'))('the secured broker (TLS, SCRAM, ACLs)'
   beforeAll(async () => {
     // The topics exist whichever spec ran first: the refusals below are about rights, not missing topics.
     const admin = kafkaConnectionFor(kafka.admin);
-    await ensureTopics(admin, 'acl-spec', SERVICE_NAMES.flatMap(serviceTopics));
+    await ensureTopics(admin, 'acl-spec', [
+      ...SERVICE_NAMES.flatMap(serviceTopics),
+      { topic: NOTIFICATIONS_DEAD_LETTER_TOPIC, numPartitions: TOPIC_PARTITIONS },
+    ]);
   });
 
   describe('refuses', () => {
@@ -168,7 +171,52 @@ describe.skipIf(!inject('kafkaSecured'))('the secured broker (TLS, SCRAM, ACLs)'
     });
   });
 
+  describe('refuses the notifications service', () => {
+    it('publishing on an integration topic (a forged event)', async () => {
+      await expect(produce(kafka.notifications, INTEGRATION_TOPICS.mfa)).rejects.toThrow(/not authorized/i);
+    });
+
+    it('reading a request topic, or auth.policy.events', async () => {
+      await expect(consumeUntil(kafka.notifications, 'notifications', MfaRpc.verifyChallenge.pattern)).rejects.toThrow(
+        /not authorized/i,
+      );
+      await expect(consumeUntil(kafka.notifications, 'notifications', INTEGRATION_TOPICS.policy)).rejects.toThrow(
+        /not authorized/i,
+      );
+    });
+
+    it('reading the events in a group other than its two', async () => {
+      await expect(
+        consumeUntil(kafka.notifications, `notifications-acl-${run}`, INTEGRATION_TOPICS.mfa),
+      ).rejects.toThrow(groupRefusal);
+    });
+
+    it('and everyone else writing its dead-letter topic', async () => {
+      for (const principal of [kafka.subscriber, kafka.mfa, kafka.gateway]) {
+        await expect(produce(principal, NOTIFICATIONS_DEAD_LETTER_TOPIC)).rejects.toThrow(/not authorized/i);
+      }
+    });
+  });
+
   describe('allows', () => {
+    it.each([
+      [INTEGRATION_TOPICS.mfa, 'notifications'],
+      [INTEGRATION_TOPICS.identity, 'notifications-recipients'],
+    ])('notifications to read %s in its group %s', async (topic, group) => {
+      const label = `notification-${run}-${topic}`;
+      await produce(topic === INTEGRATION_TOPICS.mfa ? kafka.mfa : kafka.identity, topic, label);
+      // No notifications service runs during this spec (one spec file at a time): the group is ours.
+      await expect(consumeUntil(kafka.notifications, group, topic, label)).resolves.toBe(label);
+    });
+
+    it('notifications to park a message on its dead-letter topic, which a subscriber reads', async () => {
+      const label = `dead-letter-${run}`;
+      await produce(kafka.notifications, NOTIFICATIONS_DEAD_LETTER_TOPIC, label);
+      await expect(
+        consumeUntil(kafka.subscriber, `subscriber-acl-${run}`, NOTIFICATIONS_DEAD_LETTER_TOPIC, label),
+      ).resolves.toBe(label);
+    });
+
     it.each(SERVICE_NAMES)('%s to publish on its own integration topic and on no other', async (service) => {
       await produce(kafka[service], INTEGRATION_TOPICS[service]);
       for (const other of SERVICE_NAMES.filter((name) => name !== service)) {

@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DomainError, INTEGRATION_TOPICS, MfaRpc, PolicyRpc, type IntegrationEvent } from '#contracts';
 import { loadConfig } from '#config';
 import { SqliteEventStore, type RecordedEvent } from '#event-store';
-import { IntegrationEventRelay, KafkaIntegrationEventPublisher, startService } from '#messaging';
+import {
+  ensureTopics,
+  IntegrationEventRelay,
+  KafkaIntegrationEventPublisher,
+  KafkaRelayLease,
+  serviceTopics,
+  startService,
+} from '#messaging';
 import { connectCaller, kafkaClientFor, kafkaConnectionFor, waitUntilAnswering, type Caller } from '#testing';
 import { PolicyModule } from '../../apps/policy/src/policy.module.js';
 
@@ -171,12 +178,14 @@ describe('the checkpointed relay to auth.mfa.events', () => {
         }
       : null;
 
-  const relay = () =>
+  const relay = (lease?: KafkaRelayLease) =>
     new IntegrationEventRelay(store, new KafkaIntegrationEventPublisher('test-relay', kafkaConnectionFor(kafka.mfa)), {
       name: `test-${run}`,
       topic: INTEGRATION_TOPICS.mfa,
       toIntegrationEvent,
       checkpointIntervalMs: 100,
+      streamPrefixes: ['mfa-'],
+      ...(lease ? { lease } : {}),
     });
 
   const append = (from: number, count: number) =>
@@ -234,4 +243,34 @@ describe('the checkpointed relay to auth.mfa.events', () => {
     expect(new Set(received.map((event) => event.eventId)).size).toBe(8);
     expect(received.map((event) => event.source.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
+
+  it('publishes from one of two instances holding the Kafka lease, the other taking over when it stops: each event once', async () => {
+    await ensureTopics(kafkaConnectionFor(kafka.mfa), 'test-relay-lease-setup', serviceTopics('mfa'));
+    const relays = [
+      relay(new KafkaRelayLease('mfa', kafkaConnectionFor(kafka.mfa), 6_000)),
+      relay(new KafkaRelayLease('mfa', kafkaConnectionFor(kafka.mfa), 6_000)),
+    ];
+    await Promise.all(relays.map((instance) => instance.start()));
+    const states = async () =>
+      (await Promise.all(relays.map((instance) => instance.health()))).map((h) => h.state).sort();
+    await expect.poll(states, { timeout: 30_000, interval: 200 }).toEqual(['running', 'standby']);
+
+    await append(8, 4);
+    await expect.poll(() => received.length, { timeout: 20_000 }).toBe(12);
+    const healths = await Promise.all(relays.map((instance) => instance.health()));
+    const leader = relays[healths.findIndex((health) => health.state === 'running')]!;
+    const standby = relays.find((instance) => instance !== leader)!;
+    // The publisher's lag, from the checkpoint it saves every 100 ms.
+    await expect.poll(async () => (await standby.health()).lag, { timeout: 5_000 }).toBe(0);
+
+    await leader.stop(); // leaves the group: the lease moves at once, not after the session timeout
+    await expect.poll(async () => (await standby.health()).state, { timeout: 30_000, interval: 200 }).toBe('running');
+    await append(12, 3);
+    await expect.poll(() => received.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(15);
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // room for duplicates to show up
+    await standby.stop();
+
+    expect(received.map((event) => event.data.n)).toEqual(Array.from({ length: 15 }, (_, n) => n));
+    expect(new Set(received.map((event) => event.eventId)).size).toBe(15);
+  }, 90_000);
 });

@@ -104,7 +104,11 @@ describe('mfa service over Kafka, as separate processes', () => {
       `otpauth://totp/totp-mfa:ann%40example.com?secret=${enrollment.secret}&issuer=totp-mfa&algorithm=SHA1&digits=6&period=30`,
     );
     expect(enrollment.qrCode).toMatch(/^data:image\/png;base64,/);
-    expect(await ok(MfaRpc.getStatus, { userId: ann })).toEqual({ status: 'pending', activatedAt: null });
+    expect(await ok(MfaRpc.getStatus, { userId: ann })).toEqual({
+      status: 'pending',
+      activatedAt: null,
+      recoveryCodesRemaining: null,
+    });
 
     const [code1, code2] = [appCode(annSecret, s - 1), appCode(annSecret, s)];
     typedCodes.push(code1, code2);
@@ -112,10 +116,20 @@ describe('mfa service over Kafka, as separate processes', () => {
       ok: false,
       code: 'invalid_codes',
     });
-    expect(await call(MfaRpc.activate, { userId: ann, code1, code2 })).toEqual({
+    const activation = await call(MfaRpc.activate, { userId: ann, code1, code2 });
+    expect(activation).toEqual({
       ok: true,
-      value: { status: 'active', activatedAt: expect.any(String) },
+      value: {
+        status: 'active',
+        activatedAt: expect.any(String),
+        recoveryCodesRemaining: 10,
+        recoveryCodes: expect.any(Array),
+      },
     });
+    // Over the broker, sealed to this request's key, opened and read back as the list it was.
+    const recoveryCodes = activation.ok ? activation.value.recoveryCodes : [];
+    expect(recoveryCodes).toHaveLength(10);
+    secrets.push(...recoveryCodes);
 
     const login = appCode(annSecret, s + 1);
     expect(await verify(ann, login)).toEqual({ ok: true, value: { verified: true } });
@@ -130,6 +144,7 @@ describe('mfa service over Kafka, as separate processes', () => {
       ['MfaEnrollmentStarted', null],
       ['MfaChallengeFailed', 'invalid_code'],
       ['MfaActivated', null],
+      ['RecoveryCodesGenerated', 'activation'],
       ['MfaChallengeVerified', null],
       ['MfaChallengeFailed', 'replayed'],
       ['MfaChallengeFailed', 'invalid_code'],
@@ -229,10 +244,10 @@ describe('mfa service over Kafka, as separate processes', () => {
     ).reduce((total, { events }) => total + events.length, 0);
     await expect.poll(() => mfa.distinctPublished().length, { timeout: 20_000 }).toBe(expected);
 
-    // At least once (each instance runs a relay; consumers dedupe by eventId), in order per user (the message key).
+    // At least once (a relay lease handover may publish again; consumers dedupe by eventId), in order per user (the key).
     const firstSeen = mfa.distinctPublished();
     const annEvents = firstSeen.filter((event) => event.userId === ann);
-    expect(annEvents.map((event) => event.source.revision)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(annEvents.map((event) => event.source.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(annEvents[0]).toMatchObject({
       type: 'MfaEnrollmentStarted',
       schemaVersion: 1,

@@ -1,4 +1,4 @@
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import { type INestApplication, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,6 +7,7 @@ import type { GatewayConfig } from '#config';
 import { callerTopics, ensureTopics, kafkaConnectionOf } from '#messaging';
 import { SessionRevocations } from './auth/session-revocations.js';
 import { GatewayModule } from './gateway.module.js';
+import { serveWebApp } from './web/web-app.js';
 
 /** How long a start waits for the revoked sessions of the last minutes (on Kafka: its services may be starting too). */
 const REVOCATIONS_CATCH_UP_MS = 60_000;
@@ -35,6 +36,8 @@ export async function startGateway(config: GatewayConfig, logger?: LoggerService
     response.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // The web app at `/` (same origin as the API: no CORS), under a stricter CSP of its own.
+  serveWebApp(app, new Logger('WebApp'));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

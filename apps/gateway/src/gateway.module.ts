@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { ConfigModule, type GatewayConfig } from '#config';
 import { kafkaConnectionOf, MessagingModule, sealingRecipientsOf } from '#messaging';
@@ -10,10 +10,12 @@ import { JwtStrategy } from './auth/jwt.strategy.js';
 import { SessionRevocations } from './auth/session-revocations.js';
 import { TokenService } from './auth/token.service.js';
 import { HealthController } from './health/health.controller.js';
+import { ClientAddressController } from './http/client-address.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { LoginController } from './login/login.controller.js';
 import { LoginService } from './login/login.service.js';
 import { MeController } from './me/me.controller.js';
+import { BrowserSessionInterceptor } from './sessions/browser-session.interceptor.js';
 import { MySessionsController } from './sessions/my-sessions.controller.js';
 import { SessionTokensController } from './sessions/session-tokens.controller.js';
 import { loginRateLimitProviders } from './rate-limit/login-rate-limit.providers.js';
@@ -41,6 +43,7 @@ export class GatewayModule {
         SessionTokensController,
         MeController,
         MySessionsController,
+        ClientAddressController,
         AdminUsersController,
         AdminPoliciesController,
       ],
@@ -52,6 +55,7 @@ export class GatewayModule {
         ...loginRateLimitProviders,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
+        { provide: APP_INTERCEPTOR, useClass: BrowserSessionInterceptor },
       ],
     };
   }

@@ -16,6 +16,11 @@ import { DeactivateCommand } from './deactivation/deactivate.command.js';
 import { DeactivateHandler } from './deactivation/deactivate.handler.js';
 import { GetHistoryHandler } from './history/get-history.handler.js';
 import { GetHistoryQuery } from './history/get-history.query.js';
+import { RegenerateRecoveryCodesCommand } from './recovery-code-regeneration/regenerate-recovery-codes.command.js';
+import { RegenerateRecoveryCodesHandler } from './recovery-code-regeneration/regenerate-recovery-codes.handler.js';
+import { VerifyRecoveryCodeCommand } from './recovery-code-verification/verify-recovery-code.command.js';
+import { VerifyRecoveryCodeHandler } from './recovery-code-verification/verify-recovery-code.handler.js';
+import { RecoveryCodeHasher } from './recovery-codes/recovery-code-hasher.js';
 import { publishedMfaEnrollment } from './mfa-enrollment/mfa-enrollment.public.js';
 import { MfaEnrollmentRepository } from './mfa-enrollment/mfa-enrollment.repository.js';
 import { ResetCommand } from './reset/reset.command.js';
@@ -48,6 +53,8 @@ export class MfaModule {
         useCaseRoute(MfaRpc.startEnrollment, StartEnrollmentCommand),
         useCaseRoute(MfaRpc.activate, ActivateCommand),
         useCaseRoute(MfaRpc.verifyChallenge, VerifyChallengeCommand),
+        useCaseRoute(MfaRpc.verifyRecoveryCode, VerifyRecoveryCodeCommand),
+        useCaseRoute(MfaRpc.regenerateRecoveryCodes, RegenerateRecoveryCodesCommand),
         useCaseRoute(MfaRpc.deactivate, DeactivateCommand),
         useCaseRoute(MfaRpc.reset, ResetCommand),
         useCaseRoute(MfaRpc.getHistory, GetHistoryQuery),
@@ -60,11 +67,14 @@ export class MfaModule {
           dataDir: config.DATA_DIR,
         }),
         CodeMatcher,
+        RecoveryCodeHasher,
         MfaEnrollmentRepository,
         GetStatusHandler,
         StartEnrollmentHandler,
         ActivateHandler,
         VerifyChallengeHandler,
+        VerifyRecoveryCodeHandler,
+        RegenerateRecoveryCodesHandler,
         DeactivateHandler,
         ResetHandler,
         GetHistoryHandler,

@@ -40,15 +40,27 @@ export function wrongCode(secret: string, steps: readonly number[]): string {
 
 /**
  * Enrols `userId` and activates with the codes of the steps before and at the
- * clock's step; answers the secret. The clock is left where it was.
+ * clock's step; answers the secret and the recovery codes shown. The clock is
+ * left where it was.
  */
 export async function activeUser(
   service: ServiceUnderTest<'mfa'>,
   userId: string,
   label = `${userId}@example.com`,
-): Promise<{ secret: string; activationStep: number }> {
+): Promise<{ secret: string; activationStep: number; recoveryCodes: readonly string[] }> {
   const { secret } = await service.ok(MfaRpc.startEnrollment, { userId, label });
   const step = currentStep(service);
-  await service.ok(MfaRpc.activate, { userId, code1: appCode(secret, step - 1), code2: appCode(secret, step) });
-  return { secret, activationStep: step };
+  const activation = await service.ok(MfaRpc.activate, {
+    userId,
+    code1: appCode(secret, step - 1),
+    code2: appCode(secret, step),
+  });
+  return { secret, activationStep: step, recoveryCodes: recoveryCodesOf(activation) };
 }
+
+/**
+ * The recovery codes of an answer as the gateway reads them (a list): a
+ * service under test hands over the reply as sent, where they are one string.
+ */
+export const recoveryCodesOf = (answer: { recoveryCodes: unknown }): string[] =>
+  MfaRpc.regenerateRecoveryCodes.response.shape.recoveryCodes.parse(answer.recoveryCodes);

@@ -1,14 +1,16 @@
 import 'reflect-metadata';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { loadConfig, runOrExit } from '#config';
+import { eventStoreKindOf } from '#event-store';
 import { startService } from '#messaging';
 import { startGateway } from '../../gateway/src/gateway.app.js';
 import { IdentityModule } from '../../identity/src/identity.module.js';
 import { MfaModule } from '../../mfa/src/mfa.module.js';
+import { startNotifications } from '../../notifications/src/notifications.app.js';
 import { PolicyModule } from '../../policy/src/policy.module.js';
 
 /**
- * The embedded default: gateway, identity, mfa and policy in one process, on
+ * The embedded default: gateway, identity, mfa, policy and notifications in one process, on
  * the in-process transport (or on Kafka when KAFKA_BROKERS is set), each
  * service with its own event store.
  */
@@ -19,12 +21,15 @@ await runOrExit('totp-mfa', async () => {
     mfa: loadConfig('mfa'),
     policy: loadConfig('policy'),
     gateway: loadConfig('gateway'),
+    notifications: loadConfig('notifications'),
   };
   const apps: INestApplicationContext[] = [];
   const stopAll = async () => {
     for (const app of apps.reverse()) await app.close();
   };
   try {
+    // First: in process, events are handed over live, so it must listen before the relays start publishing.
+    apps.push(await startNotifications(config.notifications));
     for (const [service, module] of [
       ['identity', IdentityModule.register(config.identity)],
       ['mfa', MfaModule.register(config.mfa)],
@@ -39,7 +44,9 @@ await runOrExit('totp-mfa', async () => {
   }
   new Logger('totp-mfa').log(
     `listening on http://${config.gateway.HOST}:${config.gateway.PORT} (${config.gateway.KAFKA_BROKERS ? 'Kafka' : 'in-process'} transport, ${
-      config.gateway.EVENTSTORE_URL ? 'EventStoreDB' : `embedded event store in ${config.gateway.DATA_DIR}`
+      config.gateway.EVENTSTORE_URL
+        ? `${eventStoreKindOf(config.gateway.EVENTSTORE_URL) === 'postgresql' ? 'PostgreSQL' : 'EventStoreDB'} event store`
+        : `embedded event store in ${config.gateway.DATA_DIR}`
     })`,
   );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -152,11 +152,48 @@ export const mfaConfigSchema = z
 
 export const policyConfigSchema = z.object(commonFields).superRefine(checkKafkaConnection);
 
+/**
+ * The notifications service: mail through SMTP_URL (`smtp://` or `smtps://`, with its login if any:
+ * a secret), or, unset, `.eml` files in DATA_DIR/outbox (the embedded default).
+ */
+export const notificationsConfigSchema = z
+  .object({
+    ...commonFields,
+    SMTP_URL: z
+      .string()
+      .optional()
+      .transform((url) => url || undefined)
+      .pipe(
+        z
+          .string()
+          .regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL')
+          .optional(),
+      ),
+    /** The From of every message (`Name <address>` or an address). */
+    MAIL_FROM: z.string().min(3).max(200).default('totp-mfa <no-reply@localhost>'),
+    /** Tries per message before it is parked on the dead-letter topic. */
+    NOTIFICATIONS_MAX_ATTEMPTS: positiveInt(5),
+    /** The wait after the first failed try, doubling per try... */
+    NOTIFICATIONS_RETRY_INITIAL_MS: positiveInt(1000),
+    /** ...up to this. */
+    NOTIFICATIONS_RETRY_MAX_MS: positiveInt(60_000),
+    /** One SMTP exchange may take this long (connect, greeting, each reply); an instance's claim on a message lasts twice it. */
+    NOTIFICATIONS_SEND_TIMEOUT_MS: positiveInt(30_000),
+    /** How long an event waits for its user's address (UserRegistered, on another topic) before it is parked as `unknown_recipient`. */
+    NOTIFICATIONS_RECIPIENT_WAIT_MS: positiveInt(60_000),
+  })
+  .superRefine(checkKafkaConnection)
+  .refine((env) => env.NOTIFICATIONS_RETRY_MAX_MS >= env.NOTIFICATIONS_RETRY_INITIAL_MS, {
+    message: 'must be at least NOTIFICATIONS_RETRY_INITIAL_MS',
+    path: ['NOTIFICATIONS_RETRY_MAX_MS'],
+  });
+
 export const configSchemas = {
   gateway: gatewayConfigSchema,
   identity: identityConfigSchema,
   mfa: mfaConfigSchema,
   policy: policyConfigSchema,
+  notifications: notificationsConfigSchema,
 } as const;
 
 export type AppName = keyof typeof configSchemas;
@@ -164,6 +201,7 @@ export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type IdentityConfig = z.infer<typeof identityConfigSchema>;
 export type MfaConfig = z.infer<typeof mfaConfigSchema>;
 export type PolicyConfig = z.infer<typeof policyConfigSchema>;
+export type NotificationsConfig = z.infer<typeof notificationsConfigSchema>;
 /** What every process's configuration has: what the shared libraries may read. */
 export type CommonConfig = PolicyConfig;
 export type ConfigOf<App extends AppName> = z.infer<(typeof configSchemas)[App]>;

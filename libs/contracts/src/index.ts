@@ -8,6 +8,7 @@ export * from './session.contract.js';
 export * from './mfa.contract.js';
 export * from './policy.contract.js';
 export * from './integration-events.js';
+export * from './notifications.contract.js';
 
 import { IdentityRpc } from './identity.contract.js';
 import { MfaRpc } from './mfa.contract.js';

@@ -56,12 +56,16 @@ export function rpc<Request extends z.ZodType, Response extends z.ZodType>(
 export const SERVICE_NAMES = ['identity', 'mfa', 'policy'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-export const RELAY_STATES = ['running', 'retrying'] as const;
+export const RELAY_STATES = ['running', 'retrying', 'standby'] as const;
 export type RelayState = (typeof RELAY_STATES)[number];
 
 /** A service's relay to its integration topic (`IntegrationEventRelay`). */
 export const relayHealth = z.object({
-  /** `retrying`: publishing failed (the broker is away); it resubscribes with backoff until it can. */
+  /**
+   * `retrying`: publishing failed (the broker is away); it resubscribes with
+   * backoff until it can. `standby`: another instance of the service holds the
+   * lease and publishes (`lag` is then that publisher's, from its checkpoint).
+   */
   state: z.enum(RELAY_STATES),
   /** When it entered that state (ISO 8601). */
   since: z.string().max(64),

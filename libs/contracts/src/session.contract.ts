@@ -4,8 +4,12 @@ import { id, loginContext } from './schemas.js';
 
 const instant = z.iso.datetime();
 
-/** How a session's user proved who they are (RFC 8176): the password, then a code. */
-export const authMethod = z.enum(['pwd', 'otp']);
+/**
+ * How a session's user proved who they are (RFC 8176): the password, then a
+ * code (`otp`) or a recovery code (`rec`: RFC 8176 registers no value for a
+ * look-up secret, and calling one `otp` would let it pass for the authenticator).
+ */
+export const authMethod = z.enum(['pwd', 'otp', 'rec']);
 export type AuthMethod = z.infer<typeof authMethod>;
 
 /**

@@ -18,6 +18,8 @@ export interface AppProcess {
   exitCode(): number | null;
   /** SIGTERM (a graceful shutdown: Kafka consumers leave their group), SIGKILL after 10 s. */
   stop(): Promise<void>;
+  /** SIGKILL: a crash, nothing cleaned up (consumers stay in their group until their session times out). */
+  kill(): Promise<void>;
 }
 
 /**
@@ -51,6 +53,11 @@ export function spawnApp(app: string, env: Record<string, string>): AppProcess {
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+    },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

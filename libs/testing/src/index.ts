@@ -13,3 +13,4 @@ export * from './fake-services.js';
 export * from './kafka-subscriber.js';
 export * from './user-with-mfa.js';
 export * from './service-instances.js';
+export * from './smtp-sink.js';

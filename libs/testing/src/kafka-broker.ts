@@ -7,7 +7,15 @@ import { parseEnv } from 'node:util';
 export type KafkaBrokerSource = 'env' | 'testcontainers' | 'local';
 
 /** The principals of the repo's secured broker (scripts/kafka-local.sh, scripts/kafka/acls.mjs). */
-export const KAFKA_PRINCIPALS = ['admin', 'gateway', 'identity', 'mfa', 'policy', 'subscriber'] as const;
+export const KAFKA_PRINCIPALS = [
+  'admin',
+  'gateway',
+  'identity',
+  'mfa',
+  'policy',
+  'notifications',
+  'subscriber',
+] as const;
 export type KafkaPrincipal = (typeof KAFKA_PRINCIPALS)[number];
 
 /** The KAFKA_* variables that connect a process as one principal (README, Configuration). */

@@ -42,7 +42,7 @@ export interface ServiceInstancesOptions {
  */
 export class ServiceInstances {
   readonly processes: AppProcess[] = [];
-  /** What the service published, every copy (each instance's relay publishes each event). */
+  /** What the service published, every copy (at-least-once: a lease handover may publish an event again). */
   readonly published: IntegrationEvent[] = [];
 
   private subscriber: Subscriber | undefined;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
-import { DomainError, MFA_TOKEN_TTL_SECONDS } from '#contracts';
+import { DomainError, MFA_TOKEN_TTL_SECONDS, type AuthMethod } from '#contracts';
 import { CONFIG, type GatewayConfig } from '#config';
 import { JWT_ALGORITHM, loadSigningKeys, toJwk, type SigningKeys } from './signing-keys.js';
 
@@ -32,7 +32,8 @@ const TTL_SECONDS: Record<TokenKind, number> = {
   'password-change': 5 * 60,
 };
 
-export type AuthMethod = 'pwd' | 'otp';
+/** `pwd`, then `otp` (a TOTP code) or `rec` (a recovery code): the session contract's `authMethod`. */
+export type { AuthMethod } from '#contracts';
 
 export interface Principal {
   readonly kind: TokenKind;

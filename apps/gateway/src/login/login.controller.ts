@@ -27,13 +27,19 @@ export class LoginController {
 
   @Post('mfa')
   @HttpCode(200)
-  @ApiOperation({ summary: 'The second step: the mfaToken of the first and a current code' })
-  @ApiBody({ schema: z.toJSONSchema(MfaLoginBody) as object })
-  withCode(
-    @Body(new ZodPipe(MfaLoginBody)) body: MfaLoginBody,
+  @ApiOperation({
+    summary: 'The second step: the mfaToken of the first and a current code, or a recovery code (used up)',
+  })
+  @ApiBody({ schema: z.toJSONSchema(MfaLoginBody, { io: 'input' }) as object })
+  withSecondFactor(
+    @Body(new ZodPipe(MfaLoginBody)) { mfaToken, code, recoveryCode }: MfaLoginBody,
     @ClientIp() ip: string,
     @UserAgent() userAgent: string,
   ) {
-    return this.login.withCode(body.mfaToken, body.code, { ip, userAgent });
+    const context = { ip, userAgent };
+    // The body's schema lets exactly one of the two through.
+    return recoveryCode === undefined
+      ? this.login.withCode(mfaToken, code!, context)
+      : this.login.withRecoveryCode(mfaToken, recoveryCode, context);
   }
 }

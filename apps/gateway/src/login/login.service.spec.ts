@@ -17,8 +17,8 @@ const PASSWORD = 'correct horse battery staple';
 const CONTEXT = { ip: '203.0.113.7', userAgent: 'spec-agent/1.0' };
 const CODE = '123456';
 
-const INACTIVE: MfaStatusView = { status: 'inactive', activatedAt: null };
-const ACTIVE: MfaStatusView = { status: 'active', activatedAt: '2025-06-02T10:00:00.000Z' };
+const INACTIVE: MfaStatusView = { status: 'inactive', activatedAt: null, recoveryCodesRemaining: null };
+const ACTIVE: MfaStatusView = { status: 'active', activatedAt: '2025-06-02T10:00:00.000Z', recoveryCodesRemaining: 10 };
 const LET_IN: LoginDecision = { allowed: true, mfaRequired: false, enrollmentRequired: false };
 const MUST_ENROL: LoginDecision = { allowed: true, mfaRequired: true, enrollmentRequired: true };
 const KEEP_OUT: LoginDecision = { allowed: false, reason: 'ip_not_allowed' };
@@ -376,6 +376,72 @@ describe('LoginService', () => {
 
       await expect(login.withCode(mfaToken, CODE, CONTEXT)).rejects.toMatchObject({ code: 'invalid_mfa_token' });
       expect(services.requestsTo(MfaRpc.verifyChallenge)).toEqual([]);
+    });
+  });
+
+  describe('with a recovery code', () => {
+    /** As the HTTP edge hands it over: canonical (the body's schema normalised what was typed). */
+    const RECOVERY_CODE = 'ABCDEFGHJKMNPQRS';
+
+    beforeEach(() => {
+      services.answer(MfaRpc.verifyRecoveryCode, { verified: true, recoveryCodesRemaining: 7 });
+    });
+
+    it('accepts it in place of a code: a session with amr pwd and rec, and how many codes are left', async () => {
+      const mfaToken = await mfaTokenOfPasswordStep();
+
+      const outcome = await login.withRecoveryCode(mfaToken, RECOVERY_CODE, CONTEXT);
+
+      expect(outcome).toEqual({ ...AUTHENTICATED, recoveryCodesRemaining: 7 });
+      expect(verifiedClaims(tokens, tokenOf(outcome), 'access')).toMatchObject({ ...PRINCIPAL, amr: ['pwd', 'rec'] });
+      expect(services.requestsTo(MfaRpc.verifyRecoveryCode)).toEqual([
+        {
+          userId: USER.id,
+          recoveryCode: RECOVERY_CODE,
+          context: CONTEXT,
+          challengeId: verifiedClaims(tokens, mfaToken, 'mfa').jti,
+        },
+      ]);
+      expect(services.requestsTo(MfaRpc.verifyChallenge)).toEqual([]);
+      expect(services.requestsTo(SessionRpc.startSession)).toEqual([
+        {
+          userId: USER.id,
+          amr: ['pwd', 'rec'],
+          authenticatedAt: new Date(Number(verifiedClaims(tokens, mfaToken, 'mfa')['auth_time']) * 1000).toISOString(),
+          context: CONTEXT,
+        },
+      ]);
+    });
+
+    it.each([
+      ['invalid_code', undefined],
+      ['invalid_mfa_token', undefined],
+      ['mfa_locked', { lockedUntil: '2025-06-02T10:05:00.000Z', retryAfterSeconds: 240, requiresAdminReset: false }],
+    ] as const)('passes %s through, starting no session', async (code, details) => {
+      const mfaToken = await mfaTokenOfPasswordStep();
+      services.refuse(MfaRpc.verifyRecoveryCode, new DomainError(code, 'refused', details));
+
+      await expect(login.withRecoveryCode(mfaToken, RECOVERY_CODE, CONTEXT)).rejects.toMatchObject({ code, details });
+      expect(services.requestsTo(SessionRpc.startSession)).toEqual([]);
+    });
+
+    it('checks the address again first: ip_not_allowed, and the recovery code is not spent', async () => {
+      const mfaToken = await mfaTokenOfPasswordStep();
+      services.answer(PolicyRpc.evaluateLogin, KEEP_OUT);
+
+      await expect(login.withRecoveryCode(mfaToken, RECOVERY_CODE, CONTEXT)).rejects.toMatchObject({
+        code: 'ip_not_allowed',
+      });
+      expect(services.requestsTo(MfaRpc.verifyRecoveryCode)).toEqual([]);
+    });
+
+    it('refuses a token that is not an mfa token, without calling any service', async () => {
+      const accessToken = tokens.issue('access', { ...PRINCIPAL, amr: ['pwd'] }).token;
+
+      await expect(login.withRecoveryCode(accessToken, RECOVERY_CODE, CONTEXT)).rejects.toMatchObject({
+        code: 'invalid_mfa_token',
+      });
+      expect(services.patternsCalled()).toEqual([]);
     });
   });
 });

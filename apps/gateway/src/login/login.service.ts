@@ -2,11 +2,15 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ADMIN_ROLE, DomainError, IdentityRpc, MfaRpc, PolicyRpc, SessionRpc, type UserView } from '#contracts';
 import { CLOCK, systemClock, type Clock } from '#config';
 import { ServiceClient } from '#messaging';
-import { TokenService, type Principal } from '../auth/token.service.js';
+import { TokenService, type AuthMethod, type Principal } from '../auth/token.service.js';
 import { authenticated, type Authenticated } from '../sessions/session-tokens.js';
+
+/** Signed in with a recovery code: how many of the set are left (the client may warn, or offer new ones). */
+export type AuthenticatedWithRecoveryCode = Authenticated & { readonly recoveryCodesRemaining: number };
 
 export type LoginOutcome =
   | Authenticated
+  | AuthenticatedWithRecoveryCode
   | { status: 'mfa_required'; mfaToken: string; expiresIn: number }
   | { status: 'mfa_enrollment_required'; accessToken: string; tokenType: 'Bearer'; expiresIn: number }
   | { status: 'password_change_required'; passwordChangeToken: string; expiresIn: number };
@@ -65,19 +69,49 @@ export class LoginService {
     return this.authenticated({ ...claims, amr: ['pwd'] }, signInBegan, context);
   }
 
-  async withCode(mfaToken: string, code: string, context: LoginContext): Promise<LoginOutcome> {
+  async withCode(mfaToken: string, code: string, context: LoginContext): Promise<Authenticated> {
+    const { signedIn } = await this.withSecondFactor(mfaToken, context, 'otp', (userId, challengeId) =>
+      this.services.call(MfaRpc.verifyChallenge, { userId, code, context, challengeId }),
+    );
+    return signedIn;
+  }
+
+  /**
+   * A recovery code instead of a code: the same step, checked by mfa under the
+   * same lock-out, and used up. The session's `amr` says `rec`, not `otp`: the
+   * authenticator was not used, so administration (which asks for `otp`) stays
+   * closed until the user signs in with a code again.
+   */
+  async withRecoveryCode(
+    mfaToken: string,
+    recoveryCode: string,
+    context: LoginContext,
+  ): Promise<AuthenticatedWithRecoveryCode> {
+    const { signedIn, verified } = await this.withSecondFactor(mfaToken, context, 'rec', (userId, challengeId) =>
+      this.services.call(MfaRpc.verifyRecoveryCode, { userId, recoveryCode, context, challengeId }),
+    );
+    return { ...signedIn, recoveryCodesRemaining: verified.recoveryCodesRemaining };
+  }
+
+  /** The code step, whichever second factor `verify` checks with the mfa service. */
+  private async withSecondFactor<Verified>(
+    mfaToken: string,
+    context: LoginContext,
+    method: Extract<AuthMethod, 'otp' | 'rec'>,
+    verify: (userId: string, challengeId: string) => Promise<Verified>,
+  ): Promise<{ signedIn: Authenticated; verified: Verified }> {
     const pending = this.tokens.verifyMfaToken(mfaToken);
     // The address may have changed since the password step.
     await this.evaluate({ id: pending.sub, orgId: pending.org, roles: pending.roles }, context.ip, true);
     // The token's id makes it good for one successful code: mfa refuses it after that (invalid_mfa_token).
-    const { challengeId } = pending;
-    await this.services.call(MfaRpc.verifyChallenge, { userId: pending.sub, code, context, challengeId });
+    const verified = await verify(pending.sub, pending.challengeId);
     const signInBegan = pending.authTime === undefined ? this.clock.now() : new Date(pending.authTime * 1000);
-    return this.authenticated(
-      { sub: pending.sub, org: pending.org, roles: pending.roles, amr: ['pwd', 'otp'] },
+    const signedIn = await this.authenticated(
+      { sub: pending.sub, org: pending.org, roles: pending.roles, amr: ['pwd', method] },
       signInBegan,
       context,
     );
+    return { signedIn, verified };
   }
 
   /**

@@ -3,8 +3,8 @@ import { DomainError, IdentityRpc, MfaRpc, type MfaStatusView } from '#contracts
 import { TokenService } from '../auth/token.service.js';
 import { answerPasswordStep, gatewayConfig, signingKeyPem, startGatewayUnderTest, USER } from '../gateway.testing.js';
 
-const ACTIVE: MfaStatusView = { status: 'active', activatedAt: '2025-06-02T10:00:00.000Z' };
-const INACTIVE: MfaStatusView = { status: 'inactive', activatedAt: null };
+const ACTIVE: MfaStatusView = { status: 'active', activatedAt: '2025-06-02T10:00:00.000Z', recoveryCodesRemaining: 10 };
+const INACTIVE: MfaStatusView = { status: 'inactive', activatedAt: null, recoveryCodesRemaining: null };
 const CHANGE = { currentPassword: 'the password an admin set', newPassword: 'a password of my own choosing' };
 const CLIENT = { 'x-forwarded-for': '203.0.113.7', 'user-agent': 'spec-agent/1.0' };
 

@@ -9,7 +9,7 @@ import type { Principal } from '../auth/token.service.js';
 import type { LoginContext } from '../login/login.service.js';
 import { ClientIp, UserAgent } from '../http/client-ip.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
-import { ActivationBody, DeactivationBody, PasswordChangeBody } from './me.schemas.js';
+import { ActivationBody, DeactivationBody, PasswordChangeBody, RecoveryCodesBody } from './me.schemas.js';
 
 @ApiTags('self-service')
 @ApiBearerAuth()
@@ -53,6 +53,13 @@ export class MeController {
     );
   }
 
+  @Get('mfa')
+  @AllowsEnrollmentToken()
+  @ApiOperation({ summary: 'The MFA status: inactive, pending or active since when, and recovery codes left' })
+  mfaStatus(@CurrentPrincipal() principal: Principal) {
+    return this.services.call(MfaRpc.getStatus, { userId: principal.sub });
+  }
+
   @Post('mfa/enrollment')
   @AllowsEnrollmentToken()
   @ApiOperation({ summary: 'Start MFA set-up: the secret, its otpauth:// URI and a QR code' })
@@ -68,16 +75,41 @@ export class MeController {
   @Post('mfa/activation')
   @HttpCode(200)
   @AllowsEnrollmentToken()
-  @ApiOperation({ summary: 'Activate MFA with the codes of two consecutive time-steps' })
+  @ApiOperation({
+    summary: 'Activate MFA with the codes of two consecutive time-steps',
+    description: 'Answers the first ten recovery codes: shown this once, stored only as keyed hashes.',
+  })
   @ApiBody({ schema: z.toJSONSchema(ActivationBody) as object })
   activate(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(ActivationBody)) body: ActivationBody) {
     return this.services.call(MfaRpc.activate, { userId: principal.sub, ...body }, { actingSessionId: principal.sid });
   }
 
+  @Post('mfa/recovery-codes')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Replace the recovery codes with ten new ones, for a current code',
+    description: 'The new codes are shown this once; every code of the previous set stops working.',
+  })
+  @ApiBody({ schema: z.toJSONSchema(RecoveryCodesBody) as object })
+  regenerateRecoveryCodes(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(RecoveryCodesBody)) body: RecoveryCodesBody,
+    @ClientIp() ip: string,
+    @UserAgent() userAgent: string,
+  ) {
+    return this.services.call(
+      MfaRpc.regenerateRecoveryCodes,
+      { userId: principal.sub, code: body.code, context: { ip, userAgent } },
+      { actingSessionId: principal.sid },
+    );
+  }
+
   @Post('mfa/deactivation')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Deactivate MFA with a current code and an explicit confirmation' })
-  @ApiBody({ schema: z.toJSONSchema(DeactivationBody) as object })
+  @ApiOperation({
+    summary: 'Deactivate MFA with a current code, or a recovery code (phone lost), and an explicit confirmation',
+  })
+  @ApiBody({ schema: z.toJSONSchema(DeactivationBody, { io: 'input' }) as object })
   async deactivate(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(DeactivationBody)) body: DeactivationBody,
@@ -88,7 +120,7 @@ export class MeController {
       MfaRpc.deactivate,
       {
         userId: principal.sub,
-        code: body.code,
+        ...(body.recoveryCode === undefined ? { code: body.code } : { recoveryCode: body.recoveryCode }),
         confirm: body.confirm === true,
         context: { ip, userAgent },
       },

@@ -1,11 +1,23 @@
 import { z } from 'zod';
-import { password, totpCode } from '#contracts';
+import { password, recoveryCode, totpCode } from '#contracts';
 
 export const ActivationBody = z.object({ code1: totpCode, code2: totpCode });
 export type ActivationBody = z.infer<typeof ActivationBody>;
 
-/** A missing `confirm` is no confirmation: answered `confirmation_required` like `false`. */
-export const DeactivationBody = z.object({ code: totpCode, confirm: z.boolean().optional() });
+/** A current code asks for a new set of recovery codes. */
+export const RecoveryCodesBody = z.object({ code: totpCode });
+export type RecoveryCodesBody = z.infer<typeof RecoveryCodesBody>;
+
+/**
+ * A current `code`, or a `recoveryCode` instead (the phone is lost: the way to
+ * enrol a new one), exactly one. A missing `confirm` is no confirmation:
+ * answered `confirmation_required` like `false`.
+ */
+export const DeactivationBody = z
+  .object({ code: totpCode.optional(), recoveryCode: recoveryCode.optional(), confirm: z.boolean().optional() })
+  .refine((body) => (body.code === undefined) !== (body.recoveryCode === undefined), {
+    message: 'send exactly one of code and recoveryCode',
+  });
 export type DeactivationBody = z.infer<typeof DeactivationBody>;
 
 /**

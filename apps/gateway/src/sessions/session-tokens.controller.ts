@@ -1,13 +1,19 @@
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { SessionRpc } from '#contracts';
+import { DomainError, parseOrRefuse, SessionRpc } from '#contracts';
 import { CLOCK, type Clock } from '#config';
 import { ServiceClient } from '#messaging';
 import { Public } from '../auth/auth.decorators.js';
 import { TokenService } from '../auth/token.service.js';
 import { ClientIp, UserAgent } from '../http/client-ip.js';
-import { ZodPipe } from '../http/zod-body.pipe.js';
+import {
+  clearRefreshCookie,
+  refreshCookieOf,
+  SESSION_TRANSPORT_HEADER,
+  usesCookieTransport,
+} from './browser-session.js';
 import { authenticated } from './session-tokens.js';
 import { RefreshBody } from './sessions.schemas.js';
 
@@ -15,7 +21,16 @@ import { RefreshBody } from './sessions.schemas.js';
  * A session's tokens: a refresh token for a new access token (and a new
  * refresh token), and logout. Public: the refresh token is the credential.
  * No password hashing on this path (identity compares SHA-256 hashes).
+ * The refresh token comes in the body, or, with `X-Session-Transport: cookie`
+ * (a browser; `BrowserSessionInterceptor` has checked the origin), in the
+ * session cookie; a refused or ended session's cookie is cleared.
  */
+const COOKIE_TRANSPORT = {
+  name: SESSION_TRANSPORT_HEADER,
+  required: false,
+  description: '`cookie`: the refresh token is the session cookie, not the body (browsers; same origin only)',
+};
+
 @ApiTags('login')
 @Public()
 @Controller('v1/auth')
@@ -31,24 +46,56 @@ export class SessionTokensController {
   @ApiOperation({
     summary: 'A new access token and a new refresh token; a refresh token used before ends the whole session',
   })
-  @ApiBody({ schema: z.toJSONSchema(RefreshBody) as object })
+  @ApiHeader(COOKIE_TRANSPORT)
+  @ApiBody({ schema: z.toJSONSchema(RefreshBody) as object, required: false })
   async refresh(
-    @Body(new ZodPipe(RefreshBody)) body: RefreshBody,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
     @ClientIp() ip: string,
     @UserAgent() userAgent: string,
   ) {
-    const session = await this.services.call(SessionRpc.refreshSession, {
-      refreshToken: body.refreshToken,
-      context: { ip, userAgent },
-    });
-    return authenticated(this.tokens, session, this.clock.now());
+    const refreshToken = refreshTokenOf(request);
+    try {
+      const session = await this.services.call(SessionRpc.refreshSession, { refreshToken, context: { ip, userAgent } });
+      return authenticated(this.tokens, session, this.clock.now());
+    } catch (error) {
+      if (usesCookieTransport(request) && isRefusedToken(error)) clearRefreshCookie(response);
+      throw error;
+    }
   }
 
   @Post('logout')
   @HttpCode(204)
   @ApiOperation({ summary: "Ends the refresh token's session: its access tokens are refused within seconds" })
-  @ApiBody({ schema: z.toJSONSchema(RefreshBody) as object })
-  async logout(@Body(new ZodPipe(RefreshBody)) body: RefreshBody): Promise<void> {
-    await this.services.call(SessionRpc.endSession, { refreshToken: body.refreshToken });
+  @ApiHeader(COOKIE_TRANSPORT)
+  @ApiBody({ schema: z.toJSONSchema(RefreshBody) as object, required: false })
+  async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+    if (!usesCookieTransport(request)) {
+      await this.services.call(SessionRpc.endSession, { refreshToken: refreshTokenOf(request) });
+      return;
+    }
+    // A browser signing out: the cookie goes whatever identity answers; no cookie, nothing to end.
+    clearRefreshCookie(response);
+    const refreshToken = refreshCookieOf(request);
+    if (refreshToken !== undefined)
+      await this.services.call(SessionRpc.endSession, { refreshToken: valid(refreshToken) });
   }
 }
+
+/** The body's refresh token (400 validation_failed as any body), or the session cookie's. */
+function refreshTokenOf(request: Request): string {
+  if (!usesCookieTransport(request)) {
+    return parseOrRefuse(RefreshBody, request.body, { code: 'validation_failed', root: 'body' }).refreshToken;
+  }
+  const fromCookie = refreshCookieOf(request);
+  if (fromCookie === undefined) throw new DomainError('invalid_refresh_token', 'no session cookie; sign in');
+  return valid(fromCookie);
+}
+
+/** A cookie the browser sends back is ours unless tampered with: a malformed one is simply no session. */
+function valid(refreshToken: string): string {
+  return parseOrRefuse(RefreshBody, { refreshToken }, { code: 'invalid_refresh_token', root: 'cookie' }).refreshToken;
+}
+
+const isRefusedToken = (error: unknown): boolean =>
+  error instanceof DomainError && error.code === 'invalid_refresh_token';

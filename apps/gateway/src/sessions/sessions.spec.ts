@@ -204,7 +204,11 @@ describe('sessions at the gateway', () => {
       const { accessToken } = await signIn(gateway);
       const sid = String(jwtClaims(accessToken)['sid']);
       gateway.services
-        .answer(MfaRpc.activate, ACTIVE)
+        .answer(MfaRpc.activate, {
+          ...ACTIVE,
+          recoveryCodesRemaining: 10,
+          recoveryCodes: Array.from({ length: 10 }, () => '0000-0000-0000-0000').join(' '),
+        })
         .answer(MfaRpc.deactivate, { status: 'inactive', activatedAt: null })
         .answer(IdentityRpc.changePassword, { changedAt: '2025-06-02T10:00:00.000Z' });
 

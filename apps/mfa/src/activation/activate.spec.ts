@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MfaRpc } from '#contracts';
 import { mfaStreamName } from '../mfa-enrollment/mfa-enrollment.events.js';
 import type { ServiceUnderTest } from '#testing';
-import { appCode, currentStep, startMfaService, wrongCode } from '../mfa.testing.js';
+import { appCode, currentStep, recoveryCodesOf, startMfaService, wrongCode } from '../mfa.testing.js';
+import { SecretCipher } from '../totp/secret-cipher.js';
 
 describe('mfa.activate', () => {
   let service: ServiceUnderTest<'mfa'>;
@@ -20,9 +21,72 @@ describe('mfa.activate', () => {
   it('activates with the codes of two consecutive steps, the later one second', async () => {
     expect(await activate(appCode(secret, step - 1), appCode(secret, step))).toEqual({
       ok: true,
-      value: { status: 'active', activatedAt: service.clock.now().toISOString() },
+      value: {
+        status: 'active',
+        activatedAt: service.clock.now().toISOString(),
+        recoveryCodesRemaining: 10,
+        recoveryCodes: expect.any(String),
+      },
     });
-    expect(await service.ok(MfaRpc.getStatus, { userId: 'u1' })).toMatchObject({ status: 'active' });
+    expect(await service.ok(MfaRpc.getStatus, { userId: 'u1' })).toMatchObject({
+      status: 'active',
+      recoveryCodesRemaining: 10,
+    });
+  });
+
+  it('answers ten distinct recovery codes for humans, and stores only their keyed hashes with the key id', async () => {
+    const answer = await service.ok(MfaRpc.activate, {
+      userId: 'u1',
+      code1: appCode(secret, step - 1),
+      code2: appCode(secret, step),
+    });
+    const codes = recoveryCodesOf(answer);
+    expect(codes).toHaveLength(10);
+    for (const code of codes)
+      expect(code).toMatch(/^[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}$/);
+    expect(new Set(codes).size).toBe(10);
+
+    const stored = await service.store.read(mfaStreamName('u1'));
+    expect(stored.map((event) => event.type)).toEqual([
+      'MfaEnrollmentStarted',
+      'MfaActivated',
+      'RecoveryCodesGenerated',
+    ]);
+    const generated = stored[2]!.data;
+    expect(generated).toEqual({
+      schemaVersion: 1,
+      keyId: new SecretCipher({ current: service.config.MFA_ENCRYPTION_KEY! }).currentKeyId,
+      hashes: expect.any(Array),
+      generatedAt: service.clock.now().toISOString(),
+      reason: 'activation',
+    });
+    const hashes = generated['hashes'] as string[];
+    expect(hashes).toHaveLength(10);
+    for (const hash of hashes) expect(hash).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 bytes, base64url
+    const json = JSON.stringify(stored.map((event) => event.data));
+    for (const code of codes) {
+      expect(json).not.toContain(code);
+      expect(json.toUpperCase()).not.toContain(code.replaceAll('-', '').toUpperCase());
+    }
+  });
+
+  it('answers different recovery codes to every activation', async () => {
+    const first = recoveryCodesOf(
+      await service.ok(MfaRpc.activate, {
+        userId: 'u1',
+        code1: appCode(secret, step - 1),
+        code2: appCode(secret, step),
+      }),
+    );
+    ({ secret } = await service.ok(MfaRpc.startEnrollment, { userId: 'u2', label: 'bob@example.com' }));
+    const second = recoveryCodesOf(
+      await service.ok(MfaRpc.activate, {
+        userId: 'u2',
+        code1: appCode(secret, step - 1),
+        code2: appCode(secret, step),
+      }),
+    );
+    expect(second.filter((code) => first.includes(code))).toEqual([]);
   });
 
   it('accepts the current and the next step too (the app runs a little ahead)', async () => {

@@ -14,6 +14,10 @@
  *   success, no lock until an admin reset. A stream written before version 2
  *   thus starts escalating, and counting toward the admin-reset lock, from its
  *   last v1 failure: lenient once, for history that predates the rule.
+ *
+ * Issue 9 added `RecoveryCodesGenerated` and `RecoveryCodeUsed` (version 1),
+ * and new values only (no new fields) to `MfaChallengeFailed`: purpose
+ * 'regeneration', reasons 'invalid_recovery_code' and 'recovery_code_used'.
  */
 import { eventCodec, type StoredEventData } from '#event-store';
 import type { MfaEnrollmentEvent } from './mfa-enrollment.events.js';
@@ -25,6 +29,8 @@ export const mfaEnrollmentCodec = eventCodec<MfaEnrollmentEvent>({
     MfaChallengeVerified: 2,
     MfaChallengeFailed: 2,
     MfaDeactivated: 1,
+    RecoveryCodesGenerated: 1,
+    RecoveryCodeUsed: 1,
   },
   steps: {
     MfaChallengeVerified: { 1: (v1) => ({ ...v1, schemaVersion: 2, challengeId: null }) },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MFA_TOKEN_TTL_SECONDS } from '#contracts';
 import { deciderSpec } from '#testing';
 import { timeStep } from '../totp/time-step.js';
+import { recoveryCodeHashes } from '../recovery-codes/recovery-codes.testing.js';
 import type { SealedSecret } from '../totp/secret-cipher.js';
 import type { MfaEnrollmentCommand } from './mfa-enrollment.commands.js';
 import {
@@ -25,6 +26,8 @@ import type {
   ChallengeFailureReason,
   ChallengePurpose,
   MfaEnrollmentEvent,
+  RecoveryCodeHashes,
+  RecoveryCodesReason,
 } from './mfa-enrollment.events.js';
 import { rejectionOf } from './mfa-enrollment.rejection.js';
 import {
@@ -57,6 +60,9 @@ const TTL = 600;
 const LOGIN = 'mfa-token-now';
 /** The id of the mfaToken of an earlier login. */
 const EARLIER_LOGIN = 'mfa-token-earlier';
+/** The recovery codes made with an activation, and a set made later. */
+const SET_1 = recoveryCodeHashes('set-1');
+const SET_2 = recoveryCodeHashes('set-2');
 
 const { given } = deciderSpec(mfaEnrollmentDecider());
 const withPolicy = (policy: LockoutPolicy) => deciderSpec(mfaEnrollmentDecider(policy)).given;
@@ -77,9 +83,29 @@ const start = (now = T0, enrollmentId = 'enr-1', secret = SEALED): MfaEnrollment
     ttlSeconds: TTL,
   },
 });
-const activate = (steps: readonly [number | null, number | null], now = T0): MfaEnrollmentCommand => ({
+const activate = (
+  steps: readonly [number | null, number | null],
+  now = T0,
+  recoveryCodes: RecoveryCodeHashes = SET_1,
+): MfaEnrollmentCommand => ({
   type: 'Activate',
-  data: { now, steps, context: CTX },
+  data: { now, steps, recoveryCodes, context: CTX },
+});
+const useRecoveryCode = (matchedIndex: number | null, now = T0, challengeId = LOGIN): MfaEnrollmentCommand => ({
+  type: 'VerifyRecoveryCode',
+  data: { now, matchedIndex, challengeId, context: CTX },
+});
+/** The challenge id a deactivation's handler made up for a recovery code. */
+const DEACTIVATION = 'deactivation-challenge';
+const deactivateWithRecoveryCode = (matchedIndex: number | null, now = T0, confirm = true): MfaEnrollmentCommand => ({
+  type: 'DeactivateWithRecoveryCode',
+  data: { now, matchedIndex, confirm, challengeId: DEACTIVATION, context: CTX },
+});
+/** The challenge id a regeneration's handler made up for its code. */
+const REGENERATION = 'regeneration-challenge';
+const regenerate = (matchedStep: number | null, now = T0, recoveryCodes = SET_2): MfaEnrollmentCommand => ({
+  type: 'RegenerateRecoveryCodes',
+  data: { now, matchedStep, recoveryCodes, challengeId: REGENERATION, context: CTX },
 });
 const verify = (matchedStep: number | null, now = T0, challengeId = LOGIN): MfaEnrollmentCommand => ({
   type: 'VerifyChallenge',
@@ -117,6 +143,18 @@ const activated = (
 ): MfaEnrollmentEvent => ({
   type: 'MfaActivated',
   data: { enrollmentId, activatedAt: iso(now), steps },
+});
+const generated = (
+  now = T0,
+  reason: RecoveryCodesReason = 'activation',
+  { keyId, hashes }: RecoveryCodeHashes = SET_1,
+): MfaEnrollmentEvent => ({
+  type: 'RecoveryCodesGenerated',
+  data: { keyId, hashes, generatedAt: iso(now), reason },
+});
+const recoveryCodeUsed = (index: number, remaining: number, now = T0, challengeId = LOGIN): MfaEnrollmentEvent => ({
+  type: 'RecoveryCodeUsed',
+  data: { index, usedAt: iso(now), challengeId, context: CTX, remaining },
 });
 const verified = (step: number, now = T0, challengeId = LOGIN): MfaEnrollmentEvent => ({
   type: 'MfaChallengeVerified',
@@ -200,7 +238,7 @@ describe('StartEnrollment', () => {
     });
     given(started(at(-60)), started(T0, 'enr-2', OTHER_SEALED))
       .when(activate([C - 1, C]))
-      .then([activated([C - 1, C], T0, 'enr-2')]);
+      .then([activated([C - 1, C], T0, 'enr-2'), generated()]);
   });
 
   it('is allowed again after a deactivation', () => {
@@ -235,7 +273,7 @@ describe('Activate', () => {
   ])('accepts two consecutive codes: %s', (_label, first, second) => {
     given(...PENDING)
       .when(activate([first, second]))
-      .then([activated([first, second])]);
+      .then([activated([first, second]), generated()]);
   });
 
   it.each([
@@ -276,7 +314,7 @@ describe('Activate', () => {
     const stepJustBefore = timeStep(justBefore, PERIOD);
     given(started(T0))
       .when(activate([stepJustBefore - 1, stepJustBefore], justBefore))
-      .then([activated([stepJustBefore - 1, stepJustBefore], justBefore)]);
+      .then([activated([stepJustBefore - 1, stepJustBefore], justBefore), generated(justBefore)]);
   });
 
   it('makes both steps used: neither code can log in', () => {
@@ -296,7 +334,7 @@ describe('Activate', () => {
       .then([failed(0, { purpose: 'activation' })]);
     given(...history)
       .when(activate([C - 1, C]))
-      .then([activated([C - 1, C])]);
+      .then([activated([C - 1, C]), generated()]);
     given(...history, activated([C - 1, C]))
       .when(verify(null, at(30)))
       .then([failed(1, { now: at(30) })]);
@@ -308,7 +346,7 @@ describe('Activate', () => {
     const step = timeStep(now, PERIOD);
     given(...history)
       .when(activate([step - 1, step], now))
-      .then([activated([step - 1, step], now, 'enr-2')]);
+      .then([activated([step - 1, step], now, 'enr-2'), generated(now)]);
   });
 });
 
@@ -632,6 +670,293 @@ describe('Reset', () => {
   });
 });
 
+// ---- recovery codes ----------------------------------------------------------------
+
+describe('recovery codes', () => {
+  /** Active since T0 with the activation's set (SET_1): ten codes unused. */
+  const WITH_CODES: readonly MfaEnrollmentEvent[] = [...ACTIVE, generated()];
+  const LATER = at(60);
+  /** The current step at LATER: a fresh code for a regeneration. */
+  const L = C + 2;
+
+  describe('at activation', () => {
+    it('are generated in the same append as the activation, so MFA is never active without a set', () => {
+      const scenario = given(started(at(-60))).when(activate([C - 1, C]));
+      scenario.then([activated([C - 1, C]), generated(T0, 'activation')]);
+      const state = scenario.state();
+      expect(state.status === 'active' && state.recoveryCodes).toEqual({ ...SET_1, usedIndexes: [] });
+    });
+
+    it('are not generated by a refused activation', () => {
+      given(started(at(-60)))
+        .when(activate([C, C - 1]))
+        .then([failed(0, { purpose: 'activation' })]);
+    });
+
+    it('must be a set of ten distinct hashes (a handler bug, not a refusal)', () => {
+      const short = { keyId: SET_1.keyId, hashes: SET_1.hashes.slice(1) };
+      const repeated = { keyId: SET_1.keyId, hashes: [...SET_1.hashes.slice(1), SET_1.hashes[1]!] };
+      given(started(at(-60)))
+        .when(activate([C - 1, C], T0, short))
+        .thenThrows(RangeError);
+      given(started(at(-60)))
+        .when(activate([C - 1, C], T0, repeated))
+        .thenThrows(RangeError);
+    });
+  });
+
+  describe('at the login', () => {
+    it('accept a code of the set once, recording which, the login context and the count left', () => {
+      given(...WITH_CODES)
+        .when(useRecoveryCode(3, LATER))
+        .then([recoveryCodeUsed(3, 9, LATER)]);
+    });
+
+    it('refuse a code already used, as a counted failure answered like a wrong code', () => {
+      const scenario = given(...WITH_CODES, recoveryCodeUsed(3, 9, at(30), EARLIER_LOGIN)).when(
+        useRecoveryCode(3, LATER),
+      );
+      scenario.then([failed(1, { now: LATER, reason: 'recovery_code_used' })]);
+      expect(rejectionOf(scenario.events())).toBeInstanceOf(InvalidCode);
+    });
+
+    it('refuse a code of no set as a counted failure answered like a wrong code', () => {
+      const scenario = given(...WITH_CODES).when(useRecoveryCode(null, LATER));
+      scenario.then([failed(1, { now: LATER, reason: 'invalid_recovery_code' })]);
+      expect(rejectionOf(scenario.events())).toBeInstanceOf(InvalidCode);
+      given(...WITH_CODES)
+        .when(useRecoveryCode(10, LATER))
+        .then([failed(1, { now: LATER, reason: 'invalid_recovery_code' })]);
+    });
+
+    it('refuse every code of an enrollment activated before recovery codes existed', () => {
+      given(...ACTIVE)
+        .when(useRecoveryCode(0, LATER))
+        .then([failed(1, { now: LATER, reason: 'invalid_recovery_code' })]);
+    });
+
+    it('count down to none, then refuse', () => {
+      const used = Array.from({ length: 10 }, (_, index) =>
+        recoveryCodeUsed(index, 9 - index, at(index), `login-${index}`),
+      );
+      given(...WITH_CODES, ...used.slice(0, 9))
+        .when(useRecoveryCode(9, LATER))
+        .then([recoveryCodeUsed(9, 0, LATER)]);
+      const state = stateFrom([...WITH_CODES, ...used]);
+      expect(statusOf(state, LATER)).toMatchObject({ recoveryCodesRemaining: 0 });
+      given(...WITH_CODES, ...used)
+        .when(useRecoveryCode(9, LATER))
+        .then([failed(1, { now: LATER, reason: 'recovery_code_used' })]);
+    });
+
+    it('share one lock-out with TOTP codes: wrong codes of either kind lock both', () => {
+      const mixed = [
+        failed(1),
+        failed(2, { reason: 'invalid_recovery_code' }),
+        failed(3),
+        failed(4, { reason: 'recovery_code_used' }),
+      ];
+      given(...WITH_CODES, ...mixed)
+        .when(useRecoveryCode(null))
+        .then([failed(5, { reason: 'invalid_recovery_code', lockedUntil: iso(LOCK_END) })]);
+      given(...WITH_CODES, ...mixed, failed(5, { reason: 'invalid_recovery_code', lockedUntil: iso(LOCK_END) }))
+        .when(verify(C + 1, at(10)))
+        .then([failed(5, { now: at(10), reason: 'locked', lockedUntil: iso(LOCK_END) })]);
+    });
+
+    it('refuse even a right code while locked, using nothing up', () => {
+      const scenario = given(...LOCKED, generated(at(1))).when(useRecoveryCode(2, at(10)));
+      scenario.then([failed(5, { now: at(10), reason: 'locked', lockedUntil: iso(LOCK_END) })]);
+      expect(rejectionOf(scenario.events())).toBeInstanceOf(MfaLocked);
+      const state = scenario.state();
+      expect(state.status === 'active' && state.recoveryCodes?.usedIndexes).toEqual([]);
+    });
+
+    it('count as a successful check: the failures in a row and the escalation start again', () => {
+      const state = given(...WITH_CODES, ...FOUR_FAILURES)
+        .when(useRecoveryCode(0, at(10)))
+        .state();
+      expect(state).toMatchObject({ consecutiveFailures: 0, failuresSinceSuccess: 0, locksSinceSuccess: 0 });
+      given(...WITH_CODES, ...FOUR_FAILURES, recoveryCodeUsed(0, 9, at(10)))
+        .when(verify(null, at(20), 'another-login'))
+        .then([failed(1, { now: at(20), challengeId: 'another-login' })]);
+    });
+
+    it('use the mfaToken up, whichever factor verified with it', () => {
+      given(...WITH_CODES, recoveryCodeUsed(0, 9))
+        .when(verify(C + 1, at(10)))
+        .thenThrows(MfaTokenUsed, 'invalid_mfa_token');
+      given(...WITH_CODES, verified(C + 1))
+        .when(useRecoveryCode(0, at(10)))
+        .thenThrows(MfaTokenUsed, 'invalid_mfa_token');
+    });
+
+    it('leave the TOTP replay protection alone (no time-step is used)', () => {
+      given(...WITH_CODES, recoveryCodeUsed(0, 9))
+        .when(verify(C + 1, at(10), 'another-login'))
+        .then([verified(C + 1, at(10), 'another-login')]);
+    });
+
+    it('are refused with mfa_not_active without an active enrollment', () => {
+      given().when(useRecoveryCode(0)).thenThrows(MfaNotActive, 'mfa_not_active');
+      given(started()).when(useRecoveryCode(0)).thenThrows(MfaNotActive, 'mfa_not_active');
+    });
+  });
+
+  describe('regeneration', () => {
+    it('needs a current code: it is verified (its step spent) and a new set replaces the old one', () => {
+      const scenario = given(...WITH_CODES, recoveryCodeUsed(1, 9, at(30), EARLIER_LOGIN)).when(regenerate(L, LATER));
+      scenario.then([verified(L, LATER, REGENERATION), generated(LATER, 'regenerated', SET_2)]);
+      const state = scenario.state();
+      expect(state.status === 'active' && state.recoveryCodes).toEqual({ ...SET_2, usedIndexes: [] });
+      expect(state.lastUsedStep).toBe(L);
+    });
+
+    it('makes every code of the old set wrong, and the new set good', () => {
+      const history = [...WITH_CODES, verified(L, LATER, REGENERATION), generated(LATER, 'regenerated', SET_2)];
+      // The handler matches a typed code against the current set only: an old code matches nothing.
+      given(...history)
+        .when(useRecoveryCode(null, at(70)))
+        .then([failed(1, { now: at(70), reason: 'invalid_recovery_code' })]);
+      given(...history)
+        .when(useRecoveryCode(0, at(70)))
+        .then([recoveryCodeUsed(0, 9, at(70))]);
+    });
+
+    it('gives an enrollment from before recovery codes its first set', () => {
+      const state = given(...ACTIVE)
+        .when(regenerate(L, LATER))
+        .state();
+      expect(statusOf(state, LATER)).toMatchObject({ recoveryCodesRemaining: 10 });
+    });
+
+    it('refuses a wrong code, a used step and a step outside the window, counting each', () => {
+      given(...WITH_CODES)
+        .when(regenerate(null, LATER))
+        .then([failed(1, { now: LATER, purpose: 'regeneration', challengeId: null })]);
+      given(...WITH_CODES)
+        .when(regenerate(C, LATER))
+        .then([failed(1, { now: LATER, purpose: 'regeneration', reason: 'invalid_code', challengeId: null })]);
+      given(...WITH_CODES, verified(L, LATER))
+        .when(regenerate(L, LATER))
+        .then([failed(1, { now: LATER, purpose: 'regeneration', reason: 'replayed', challengeId: null })]);
+      expect(
+        rejectionOf([failed(1, { now: LATER, purpose: 'regeneration', reason: 'replayed', challengeId: null })]),
+      ).toBeInstanceOf(InvalidCode);
+    });
+
+    it('shares the lock-out with logins, and is refused while locked', () => {
+      given(...WITH_CODES, ...FOUR_FAILURES)
+        .when(regenerate(null))
+        .then([failed(5, { purpose: 'regeneration', lockedUntil: iso(LOCK_END), challengeId: null })]);
+      given(...LOCKED, generated(at(1)))
+        .when(regenerate(C + 1, at(10)))
+        .then([
+          failed(5, {
+            now: at(10),
+            purpose: 'regeneration',
+            reason: 'locked',
+            lockedUntil: iso(LOCK_END),
+            challengeId: null,
+          }),
+        ]);
+    });
+
+    it('is refused with mfa_not_active without an active enrollment', () => {
+      given(started()).when(regenerate(C)).thenThrows(MfaNotActive, 'mfa_not_active');
+    });
+  });
+
+  describe('when the phone is lost: deactivation with a recovery code', () => {
+    it('turns MFA off, using the code up (no time-step involved), so that a new phone can be enrolled', () => {
+      const scenario = given(...WITH_CODES).when(deactivateWithRecoveryCode(6, LATER));
+      scenario.then([
+        recoveryCodeUsed(6, 9, LATER, DEACTIVATION),
+        {
+          type: 'MfaDeactivated',
+          data: { deactivatedAt: iso(LATER), by: { kind: 'user', step: null, context: CTX } },
+        },
+      ]);
+      const state = scenario.state();
+      expect(state).toMatchObject({ status: 'none', lastUsedStep: C, consecutiveFailures: 0 });
+      expect(state).not.toHaveProperty('recoveryCodes');
+      given(...WITH_CODES, ...scenario.events())
+        .when(start(at(90), 'enr-2'))
+        .then([started(at(90), 'enr-2')]);
+    });
+
+    it('clears the counts like the deactivation with a code', () => {
+      expect(
+        given(...WITH_CODES, ...FOUR_FAILURES)
+          .when(deactivateWithRecoveryCode(0, at(10)))
+          .state(),
+      ).toMatchObject({ consecutiveFailures: 0, failuresSinceSuccess: 0 });
+    });
+
+    it('refuses a used or a wrong code as a counted deactivation failure, MFA staying active', () => {
+      const used = given(...WITH_CODES, recoveryCodeUsed(6, 9, at(30))).when(deactivateWithRecoveryCode(6, LATER));
+      used.then([failed(1, { now: LATER, purpose: 'deactivation', reason: 'recovery_code_used', challengeId: null })]);
+      expect(rejectionOf(used.events())).toBeInstanceOf(InvalidCode);
+      expect(used.state().status).toBe('active');
+      given(...WITH_CODES)
+        .when(deactivateWithRecoveryCode(null, LATER))
+        .then([failed(1, { now: LATER, purpose: 'deactivation', reason: 'invalid_recovery_code', challengeId: null })]);
+    });
+
+    it('needs the confirmation, checked before anything (nothing recorded, no code used)', () => {
+      given(...WITH_CODES)
+        .when(deactivateWithRecoveryCode(6, LATER, false))
+        .thenThrows(ConfirmationRequired, 'confirmation_required');
+    });
+
+    it('is refused while locked, even with a right code', () => {
+      given(...LOCKED, generated(at(1)))
+        .when(deactivateWithRecoveryCode(0, at(10)))
+        .then([
+          failed(5, {
+            now: at(10),
+            purpose: 'deactivation',
+            reason: 'locked',
+            lockedUntil: iso(LOCK_END),
+            challengeId: null,
+          }),
+        ]);
+    });
+
+    it('is refused with mfa_not_active without an active enrollment', () => {
+      given().when(deactivateWithRecoveryCode(0)).thenThrows(MfaNotActive, 'mfa_not_active');
+    });
+  });
+
+  describe('after a deactivation or an admin reset', () => {
+    it('are forgotten: the status has none, and a new activation makes a new set', () => {
+      for (const ended of [deactivatedByUser(C + 1, at(30)), deactivatedByAdmin(at(30))]) {
+        const state = stateFrom([...WITH_CODES, ended]);
+        expect(state).not.toHaveProperty('recoveryCodes');
+        expect(statusOf(state, at(30))).toMatchObject({ recoveryCodesRemaining: null });
+        given(...WITH_CODES, ended)
+          .when(useRecoveryCode(0, at(40)))
+          .thenThrows(MfaNotActive, 'mfa_not_active');
+        const step = timeStep(at(120), PERIOD);
+        given(...WITH_CODES, ended, started(at(60), 'enr-2'))
+          .when(activate([step - 1, step], at(120), SET_2))
+          .then([activated([step - 1, step], at(120), 'enr-2'), generated(at(120), 'activation', SET_2)]);
+      }
+    });
+
+    it('are not carried over by a new enrollment, even one never activated', () => {
+      const state = stateFrom([...WITH_CODES, deactivatedByAdmin(at(30)), started(at(60), 'enr-2')]);
+      expect(state).not.toHaveProperty('recoveryCodes');
+    });
+
+    it('ignore a set or a use recorded for no active enrollment (a stream the decider never writes)', () => {
+      const none = stateFrom([]);
+      expect(stateFrom([generated()])).toEqual(none);
+      expect(stateFrom([...ACTIVE, deactivatedByAdmin(), recoveryCodeUsed(0, 9)])).not.toHaveProperty('recoveryCodes');
+    });
+  });
+});
+
 // ---- escalating lock-out ----------------------------------------------------------
 
 /** The four counted wrong codes at `now` that come before a locking one, after `locks` locks since the last success. */
@@ -915,12 +1240,14 @@ describe('state', () => {
     expect(events.map((e) => e.type)).toEqual([
       'MfaEnrollmentStarted',
       'MfaActivated',
+      'RecoveryCodesGenerated',
       'MfaChallengeFailed',
       'MfaChallengeVerified',
       'MfaChallengeFailed',
       'MfaDeactivated',
       'MfaEnrollmentStarted',
       'MfaActivated',
+      'RecoveryCodesGenerated',
     ]);
     expect(stateFrom(events)).toEqual(state);
     expect(state).toEqual({
@@ -942,6 +1269,7 @@ describe('state', () => {
       lockedUntil: null,
       requiresAdminReset: false,
       usedChallenges: [{ id: 'token-1', until: iso(at(65 + USED_CHALLENGE_RETENTION_SECONDS)) }],
+      recoveryCodes: { ...SET_1, usedIndexes: [] },
     });
   });
 
@@ -988,17 +1316,40 @@ describe('state', () => {
 
 describe('statusOf', () => {
   it('reads none as inactive', () => {
-    expect(statusOf(stateFrom([]), T0)).toEqual({ status: 'inactive', activatedAt: null });
+    expect(statusOf(stateFrom([]), T0)).toEqual({
+      status: 'inactive',
+      activatedAt: null,
+      recoveryCodesRemaining: null,
+    });
   });
 
   it('reads a pending enrollment as pending until it expires, then as inactive', () => {
     const state = stateFrom([started(T0)]);
-    expect(statusOf(state, at(TTL - 1))).toEqual({ status: 'pending', activatedAt: null });
-    expect(statusOf(state, at(TTL))).toEqual({ status: 'inactive', activatedAt: null });
+    expect(statusOf(state, at(TTL - 1))).toEqual({
+      status: 'pending',
+      activatedAt: null,
+      recoveryCodesRemaining: null,
+    });
+    expect(statusOf(state, at(TTL))).toEqual({ status: 'inactive', activatedAt: null, recoveryCodesRemaining: null });
   });
 
-  it('reads an active enrollment as active with its activation time', () => {
-    expect(statusOf(stateFrom(ACTIVE), at(30))).toEqual({ status: 'active', activatedAt: iso(T0) });
+  it('reads an active enrollment as active with its activation time and its unused recovery codes', () => {
+    expect(statusOf(stateFrom([...ACTIVE, generated()]), at(30))).toEqual({
+      status: 'active',
+      activatedAt: iso(T0),
+      recoveryCodesRemaining: 10,
+    });
+    expect(statusOf(stateFrom([...ACTIVE, generated(), recoveryCodeUsed(4, 9, at(30))]), at(30))).toMatchObject({
+      recoveryCodesRemaining: 9,
+    });
+  });
+
+  it('reads an enrollment activated before recovery codes existed as having none left', () => {
+    expect(statusOf(stateFrom(ACTIVE), at(30))).toEqual({
+      status: 'active',
+      activatedAt: iso(T0),
+      recoveryCodesRemaining: 0,
+    });
   });
 
   it('reads a deactivated enrollment as inactive', () => {

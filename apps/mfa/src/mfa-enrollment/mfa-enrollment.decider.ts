@@ -17,10 +17,24 @@
  *   checked, so nothing is learnt or counted) for as long as the token can
  *   be valid. A wrong code does not use the id up: the user may retype.
  *   Concurrent uses are decided one after the other by the expected revision.
- * - Lock-out counts failed login and deactivation checks only. A failed
- *   activation is recorded (purpose 'activation') for audit but neither counts
- *   nor is refused while locked: the user was just shown that secret, so
- *   guessing its codes gains nothing.
+ * - Lock-out counts failed login, deactivation and regeneration checks. A
+ *   failed activation is recorded (purpose 'activation') for audit but neither
+ *   counts nor is refused while locked: the user was just shown that secret,
+ *   so guessing its codes gains nothing.
+ * - Recovery codes: an activation appends `MfaActivated` and the first set's
+ *   `RecoveryCodesGenerated` together (one append: never an active enrollment
+ *   without its set). At the login a recovery code stands in for a TOTP code
+ *   under the same rules: the mfaToken's single use, the lock (checked first),
+ *   and a wrong code (`invalid_recovery_code`) or a used one
+ *   (`recovery_code_used`) is a counted login failure. A right one is
+ *   `RecoveryCodeUsed`, a successful check (clears the counts). Regeneration
+ *   needs a current TOTP code, checked like a deactivation's; it appends the
+ *   code's `MfaChallengeVerified` (its step is spent) and the new set, which
+ *   replaces the old one whole. Only an active enrollment has a set.
+ * - A lost phone: the user's own deactivation takes a recovery code instead
+ *   of a code (with the confirmation, under the same lock-out), appending the
+ *   code's `RecoveryCodeUsed` and `MfaDeactivated` (no step). The user then
+ *   enrols the new phone, whose activation brings a new set.
  * - The failure that reaches `maxFailedAttempts` sets a timed lock (answered as
  *   a wrong code; the next attempts are answered 'locked'). Once the lock has
  *   expired the count toward the next lock starts again from zero.
@@ -39,16 +53,19 @@
  * - Reset when nothing is active or pending (an expired enrollment counts as
  *   nothing) records nothing and is not an error: the reset is idempotent.
  */
-import { assertNever } from '#contracts';
+import { assertNever, RECOVERY_CODE_COUNT } from '#contracts';
 import type { Decider } from '#event-store';
 import { timeStep } from '../totp/time-step.js';
 import type {
   Activate,
   Deactivate,
+  DeactivateWithRecoveryCode,
   MfaEnrollmentCommand,
+  RegenerateRecoveryCodes,
   Reset,
   StartEnrollment,
   VerifyChallenge,
+  VerifyRecoveryCode,
 } from './mfa-enrollment.commands.js';
 import {
   ConfirmationRequired,
@@ -64,12 +81,16 @@ import type {
   LockoutStanding,
   MfaChallengeFailed,
   MfaEnrollmentEvent,
+  RecoveryCodeHashes,
+  RecoveryCodesGenerated,
+  RecoveryCodesReason,
 } from './mfa-enrollment.events.js';
 import {
   evolve,
   initialState,
   isExpired,
   isLocked,
+  recoveryCodesRemaining,
   statusOf,
   type ActiveEnrollment,
   type MfaEnrollmentState,
@@ -109,8 +130,14 @@ export function mfaEnrollmentDecider(
         return activate(command, state);
       case 'VerifyChallenge':
         return verifyChallenge(command, state, policy);
+      case 'VerifyRecoveryCode':
+        return verifyRecoveryCode(command, state, policy);
+      case 'RegenerateRecoveryCodes':
+        return regenerateRecoveryCodes(command, state, policy);
       case 'Deactivate':
         return deactivate(command, state, policy);
+      case 'DeactivateWithRecoveryCode':
+        return deactivateWithRecoveryCode(command, state, policy);
       case 'Reset':
         return reset(command, state);
       default:
@@ -154,6 +181,7 @@ function startEnrollment({ data }: StartEnrollment, state: MfaEnrollmentState): 
 
 function activate({ data }: Activate, state: MfaEnrollmentState): MfaEnrollmentEvent[] {
   const pending = pendingAt(state, data.now);
+  assertRecoveryCodes(data.recoveryCodes);
   const [first, second] = data.steps;
   const refusal: ChallengeFailureReason | null =
     first === null || second === null || second !== first + 1
@@ -171,6 +199,7 @@ function activate({ data }: Activate, state: MfaEnrollmentState): MfaEnrollmentE
         steps: [first, second],
       },
     },
+    recoveryCodesGenerated(data.recoveryCodes, data.now, 'activation'),
   ];
 }
 
@@ -193,6 +222,98 @@ function verifyChallenge(
       data: { step: matchedStep, verifiedAt: now.toISOString(), challengeId, context },
     },
   ];
+}
+
+function verifyRecoveryCode(
+  { data }: VerifyRecoveryCode,
+  state: MfaEnrollmentState,
+  policy: LockoutPolicy,
+): MfaEnrollmentEvent[] {
+  const active = activeOrThrow(state);
+  const { now, matchedIndex, challengeId, context } = data;
+  if (active.usedChallenges.some(({ id }) => id === challengeId)) throw new MfaTokenUsed();
+  if (isLocked(active, now)) return [lockedFailure(active, now, 'login', context, challengeId)];
+  const refusal = recoveryCodeRefusal(active, matchedIndex);
+  if (refusal !== null || matchedIndex === null) {
+    return [countedFailure(active, policy, now, 'login', refusal ?? 'invalid_recovery_code', context, challengeId)];
+  }
+  return [recoveryCodeUsed(active, matchedIndex, now, challengeId, context)];
+}
+
+function deactivateWithRecoveryCode(
+  { data }: DeactivateWithRecoveryCode,
+  state: MfaEnrollmentState,
+  policy: LockoutPolicy,
+): MfaEnrollmentEvent[] {
+  const active = activeOrThrow(state);
+  if (data.confirm !== true) throw new ConfirmationRequired();
+  const { now, matchedIndex, challengeId, context } = data;
+  if (isLocked(active, now)) return [lockedFailure(active, now, 'deactivation', context)];
+  const refusal = recoveryCodeRefusal(active, matchedIndex);
+  if (refusal !== null || matchedIndex === null) {
+    return [countedFailure(active, policy, now, 'deactivation', refusal ?? 'invalid_recovery_code', context)];
+  }
+  return [
+    recoveryCodeUsed(active, matchedIndex, now, challengeId, context),
+    { type: 'MfaDeactivated', data: { deactivatedAt: now.toISOString(), by: { kind: 'user', step: null, context } } },
+  ];
+}
+
+/** Why the code at `matchedIndex` of the set cannot be used, or null if it can. */
+function recoveryCodeRefusal(active: ActiveEnrollment, matchedIndex: number | null): ChallengeFailureReason | null {
+  const set = active.recoveryCodes;
+  if (set === null || matchedIndex === null || !Number.isSafeInteger(matchedIndex) || !(matchedIndex in set.hashes)) {
+    return 'invalid_recovery_code';
+  }
+  return set.usedIndexes.includes(matchedIndex) ? 'recovery_code_used' : null;
+}
+
+function recoveryCodeUsed(
+  active: ActiveEnrollment,
+  index: number,
+  now: Date,
+  challengeId: string,
+  context: ChallengeContext,
+): MfaEnrollmentEvent {
+  const remaining = recoveryCodesRemaining(active.recoveryCodes) - 1;
+  return { type: 'RecoveryCodeUsed', data: { index, usedAt: now.toISOString(), challengeId, context, remaining } };
+}
+
+function regenerateRecoveryCodes(
+  { data }: RegenerateRecoveryCodes,
+  state: MfaEnrollmentState,
+  policy: LockoutPolicy,
+): MfaEnrollmentEvent[] {
+  const active = activeOrThrow(state);
+  assertRecoveryCodes(data.recoveryCodes);
+  const { now, matchedStep, challengeId, context } = data;
+  if (isLocked(active, now)) return [lockedFailure(active, now, 'regeneration', context)];
+  const refusal = matchedStep === null ? 'invalid_code' : stepRefusal(active, matchedStep, now);
+  if (refusal !== null || matchedStep === null) {
+    return [countedFailure(active, policy, now, 'regeneration', refusal ?? 'invalid_code', context)];
+  }
+  return [
+    { type: 'MfaChallengeVerified', data: { step: matchedStep, verifiedAt: now.toISOString(), challengeId, context } },
+    recoveryCodesGenerated(data.recoveryCodes, now, 'regenerated'),
+  ];
+}
+
+function recoveryCodesGenerated(
+  { keyId, hashes }: RecoveryCodeHashes,
+  now: Date,
+  reason: RecoveryCodesReason,
+): RecoveryCodesGenerated {
+  return {
+    type: 'RecoveryCodesGenerated',
+    data: { keyId, hashes: [...hashes], generatedAt: now.toISOString(), reason },
+  };
+}
+
+/** A set the handler made is RECOVERY_CODE_COUNT distinct hashes: anything else is a bug, not a refusal. */
+function assertRecoveryCodes({ hashes }: RecoveryCodeHashes): void {
+  if (hashes.length !== RECOVERY_CODE_COUNT || new Set(hashes).size !== hashes.length) {
+    throw new RangeError(`a recovery code set must be ${RECOVERY_CODE_COUNT} distinct hashes`);
+  }
 }
 
 function deactivate({ data }: Deactivate, state: MfaEnrollmentState, policy: LockoutPolicy): MfaEnrollmentEvent[] {

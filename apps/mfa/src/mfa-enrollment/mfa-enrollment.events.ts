@@ -20,14 +20,22 @@ export type ChallengeContext = {
   readonly userAgent: string;
 };
 
-/** What a code was checked for. Only 'login' and 'deactivation' failures count toward lock-out. */
-export type ChallengePurpose = 'login' | 'activation' | 'deactivation';
+/**
+ * What a code was checked for ('login' also when a recovery code was typed;
+ * 'regeneration': a code asking for new recovery codes). All but 'activation'
+ * count toward lock-out.
+ */
+export type ChallengePurpose = 'login' | 'activation' | 'deactivation' | 'regeneration';
 
 /**
  * Why a check failed. 'replayed' (a correct code of an already used step) is
- * told apart only here, for audit; callers answer it exactly like 'invalid_code'.
+ * told apart only here, for audit; callers answer it exactly like
+ * 'invalid_code'. Likewise a recovery code: 'invalid_recovery_code' (none of
+ * the set) and 'recovery_code_used' (one of the set, used before: someone
+ * else may hold a copy) are both answered 'invalid_code'.
  */
-export type ChallengeFailureReason = 'invalid_code' | 'replayed' | 'locked';
+export type ChallengeFailureReason =
+  'invalid_code' | 'replayed' | 'locked' | 'invalid_recovery_code' | 'recovery_code_used';
 
 /** What an enrollment is: its sealed secret and TOTP parameters, as started, then kept in state. */
 export type EnrollmentSettings = {
@@ -101,8 +109,12 @@ export type MfaChallengeFailedData = LockoutStanding & {
 export type DeactivatedBy =
   | {
       readonly kind: 'user';
-      /** The time-step of the code that confirmed the deactivation; it is used. */
-      readonly step: number;
+      /**
+       * The time-step of the code that confirmed the deactivation; it is used.
+       * Null: confirmed with a recovery code instead (phone lost), recorded by
+       * the `RecoveryCodeUsed` appended with it.
+       */
+      readonly step: number | null;
       readonly context: ChallengeContext | null;
     }
   | { readonly kind: 'admin'; readonly adminId: string; readonly reason: string };
@@ -112,14 +124,55 @@ export type MfaDeactivatedData = {
   readonly by: DeactivatedBy;
 };
 
+/** Why a set of recovery codes was made: with the activation, or on the user's request (replacing the set). */
+export type RecoveryCodesReason = 'activation' | 'regenerated';
+
+/**
+ * A set of recovery codes as kept: keyed hashes only (see
+ * recovery-codes/recovery-code-hasher.ts), never a code.
+ */
+export type RecoveryCodeHashes = {
+  /** The id of the key-ring key the HMAC key was derived from: a set stays checkable after a key rotation. */
+  readonly keyId: string;
+  /** HMAC-SHA-256 (base64url) of each code, in the order the codes were shown. */
+  readonly hashes: readonly string[];
+};
+
+export type RecoveryCodesGeneratedData = RecoveryCodeHashes & {
+  readonly generatedAt: string;
+  readonly reason: RecoveryCodesReason;
+};
+
+export type RecoveryCodeUsedData = {
+  /** Which code of the current set (its place in `hashes`): used up from now on. */
+  readonly index: number;
+  readonly usedAt: string;
+  /** The login's `mfaToken` id: used up by this success exactly as by a verified TOTP code. */
+  readonly challengeId: string;
+  readonly context: ChallengeContext;
+  /** Unused codes of the set after this one. Derived state, recorded for audit and the user's notification. */
+  readonly remaining: number;
+};
+
 export type MfaEnrollmentStarted = { readonly type: 'MfaEnrollmentStarted'; readonly data: MfaEnrollmentStartedData };
 export type MfaActivated = { readonly type: 'MfaActivated'; readonly data: MfaActivatedData };
 export type MfaChallengeVerified = { readonly type: 'MfaChallengeVerified'; readonly data: MfaChallengeVerifiedData };
 export type MfaChallengeFailed = { readonly type: 'MfaChallengeFailed'; readonly data: MfaChallengeFailedData };
 export type MfaDeactivated = { readonly type: 'MfaDeactivated'; readonly data: MfaDeactivatedData };
+export type RecoveryCodesGenerated = {
+  readonly type: 'RecoveryCodesGenerated';
+  readonly data: RecoveryCodesGeneratedData;
+};
+export type RecoveryCodeUsed = { readonly type: 'RecoveryCodeUsed'; readonly data: RecoveryCodeUsedData };
 
 export type MfaEnrollmentEvent =
-  MfaEnrollmentStarted | MfaActivated | MfaChallengeVerified | MfaChallengeFailed | MfaDeactivated;
+  | MfaEnrollmentStarted
+  | MfaActivated
+  | MfaChallengeVerified
+  | MfaChallengeFailed
+  | MfaDeactivated
+  | RecoveryCodesGenerated
+  | RecoveryCodeUsed;
 
 export const MFA_STREAM_PREFIX = 'mfa-';
 

@@ -5,6 +5,7 @@
  * carries the secret or a code.
  */
 import { describe, expect, it } from 'vitest';
+import { recoveryCodeHashes } from '../recovery-codes/recovery-codes.testing.js';
 import { generateEncryptionKey, SecretCipher } from '../totp/secret-cipher.js';
 import { codeAt, DEFAULT_TOTP_PARAMETERS, generateSecret, matchStep } from '../totp/totp.js';
 import type { MfaEnrollmentCommand } from './mfa-enrollment.commands.js';
@@ -70,10 +71,19 @@ describe('MFA enrollment with real TOTP codes and sealed secrets', () => {
     const code2 = appCode(at(30));
     const activation = handle({
       type: 'Activate',
-      data: { now: at(35), steps: [stepOf(code1, at(35)), stepOf(code2, at(35))], context: CONTEXT },
+      data: {
+        now: at(35),
+        steps: [stepOf(code1, at(35)), stepOf(code2, at(35))],
+        recoveryCodes: recoveryCodeHashes(),
+        context: CONTEXT,
+      },
     });
-    expect(activation.map((e) => e.type)).toEqual(['MfaActivated']);
-    expect(statusOf(state, at(35))).toEqual({ status: 'active', activatedAt: at(35).toISOString() });
+    expect(activation.map((e) => e.type)).toEqual(['MfaActivated', 'RecoveryCodesGenerated']);
+    expect(statusOf(state, at(35))).toEqual({
+      status: 'active',
+      activatedAt: at(35).toISOString(),
+      recoveryCodesRemaining: 10,
+    });
 
     // The code used for activation cannot log in.
     const reuse = handle({

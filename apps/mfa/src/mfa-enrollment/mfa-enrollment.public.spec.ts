@@ -203,6 +203,45 @@ const PUBLIC_FORMS: ReadonlyArray<
     '2025-06-02T10:08:30.000Z',
     '{"schemaVersion":1,"deactivatedAt":"2025-06-02T10:08:30.000Z","by":{"kind":"admin","adminId":"a-1","reason":"lost phone"}}',
   ],
+  [
+    'MfaDeactivated',
+    {
+      schemaVersion: 1,
+      deactivatedAt: '2025-06-02T10:08:40.000Z',
+      by: { kind: 'user', step: null, context: CONTEXT_WITH_EXTRA },
+    },
+    '2025-06-02T10:08:40.000Z',
+    '{"schemaVersion":1,"deactivatedAt":"2025-06-02T10:08:40.000Z","by":{"kind":"user","step":null,' +
+      '"context":{"ip":"::1","userAgent":"curl"}}}',
+  ],
+  [
+    'RecoveryCodesGenerated',
+    {
+      schemaVersion: 1,
+      keyId: '0123456789abcdef',
+      hashes: Array.from({ length: 10 }, (_, index) => `hash-${index}`),
+      generatedAt: '2025-06-02T10:09:00.000Z',
+      reason: 'regenerated',
+      futureField: 'private',
+    },
+    '2025-06-02T10:09:00.000Z',
+    '{"schemaVersion":1,"count":10,"reason":"regenerated","generatedAt":"2025-06-02T10:09:00.000Z"}',
+  ],
+  [
+    'RecoveryCodeUsed',
+    {
+      schemaVersion: 1,
+      index: 7,
+      usedAt: '2025-06-02T10:09:30.000Z',
+      challengeId: '0b9a7c1e-2f3d-4e5a-8b6c-7d8e9f0a1b2c',
+      context: CONTEXT_WITH_EXTRA,
+      remaining: 2,
+      futureField: 'private',
+    },
+    '2025-06-02T10:09:30.000Z',
+    '{"schemaVersion":1,"remaining":2,"usedAt":"2025-06-02T10:09:30.000Z",' +
+      '"challengeId":"0b9a7c1e-2f3d-4e5a-8b6c-7d8e9f0a1b2c","context":{"ip":"::1","userAgent":"curl"}}',
+  ],
 ];
 
 describe('the public form of each event', () => {
@@ -232,17 +271,27 @@ describe('the relay to auth.mfa.events (in-process transport)', () => {
   });
   afterEach(() => service.close({ removeData: true }));
 
-  it('publishes every MFA event from the store, without the sealed secret', async () => {
-    const { secret } = await activeUser(service, 'u1');
+  it('publishes every MFA event from the store, without the sealed secret or the recovery code hashes', async () => {
+    const { secret, recoveryCodes } = await activeUser(service, 'u1');
     const stored = await service.store.read(mfaStreamName('u1'));
     const sealed = stored[0]!.data['secret'] as Record<string, string>;
+    const hashes = stored[2]!.data['hashes'] as string[];
+    expect(hashes).toHaveLength(10);
 
-    await expect.poll(() => published.length, { timeout: 5000 }).toBe(2);
+    await expect.poll(() => published.length, { timeout: 5000 }).toBe(3);
 
     expect(published.map((event) => [event.type, event.userId, event.source.revision])).toEqual([
       ['MfaEnrollmentStarted', 'u1', 0],
       ['MfaActivated', 'u1', 1],
+      ['RecoveryCodesGenerated', 'u1', 2],
     ]);
+    expect(published[2]!.data).toEqual({
+      schemaVersion: 1,
+      count: 10,
+      reason: 'activation',
+      generatedAt: expect.any(String),
+    });
+    for (const material of [...hashes, ...recoveryCodes]) expect(JSON.stringify(published)).not.toContain(material);
     expect(published.map((event) => event.eventId)).toEqual(stored.map((event) => event.id));
     expect(published[0]!.data).toMatchObject({ keyId: sealed['keyId'], label: 'u1@example.com' });
     const json = JSON.stringify(published);
@@ -264,7 +313,7 @@ describe('the relay to auth.mfa.events (in-process transport)', () => {
     const snapshots = await service.store.read(snapshotStreamOf(mfaStreamName('u1')));
     expect(snapshots.length).toBeGreaterThan(0);
 
-    await expect.poll(() => published.length, { timeout: 10_000 }).toBe(62);
+    await expect.poll(() => published.length, { timeout: 10_000 }).toBe(63);
     expect(published.every((event) => event.source.stream === 'mfa-u1')).toBe(true);
     expect(JSON.stringify(published)).not.toContain(secret);
   });

@@ -60,6 +60,16 @@ export const publishedMfaEnrollment: PublishedAggregate<MfaEnrollmentEvent> = {
       occurredAt: deactivatedAt,
       data: { deactivatedAt, by: publicDeactivator(by) },
     }),
+    // How many, never the hashes: keyed, but still what a guess would be checked against.
+    RecoveryCodesGenerated: ({ data: { hashes, reason, generatedAt } }) => ({
+      occurredAt: generatedAt,
+      data: { count: hashes.length, reason, generatedAt },
+    }),
+    // Not which code (its place in the set tells nobody anything useful, and is the owner's business).
+    RecoveryCodeUsed: ({ data: { remaining, usedAt, challengeId, context } }) => ({
+      occurredAt: usedAt,
+      data: { remaining, usedAt, challengeId, context: publicContext(context) },
+    }),
   },
 };
 

@@ -9,8 +9,8 @@ import type { MfaEnrollmentEvent } from './mfa-enrollment.events.js';
 
 /**
  * The refusal the events stand for, or null when they record a success. A
- * replayed code is refused exactly like a wrong one: the caller cannot tell
- * them apart.
+ * replayed code is refused exactly like a wrong one, and a wrong or used
+ * recovery code like a wrong code: the caller cannot tell them apart.
  */
 export function rejectionOf(events: readonly MfaEnrollmentEvent[]): InvalidCode | InvalidCodes | MfaLocked | null {
   for (const event of events) {
@@ -21,11 +21,14 @@ export function rejectionOf(events: readonly MfaEnrollmentEvent[]): InvalidCode 
         return new MfaLocked(requiresAdminReset ? null : (lockedUntil ?? failedAt), new Date(failedAt));
       case 'invalid_code':
       case 'replayed':
+      case 'invalid_recovery_code':
+      case 'recovery_code_used':
         switch (purpose) {
           case 'activation':
             return new InvalidCodes();
           case 'login':
           case 'deactivation':
+          case 'regeneration':
             return new InvalidCode();
           default:
             return assertNever(purpose);

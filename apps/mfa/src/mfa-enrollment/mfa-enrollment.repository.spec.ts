@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '#contracts';
 import { loadConfig } from '#config';
 import { SqliteEventStore, snapshotStreamOf, type EventStore, type ReadOptions } from '#event-store';
+import { recoveryCodeHashes } from '../recovery-codes/recovery-codes.testing.js';
 import { generateEncryptionKey, SecretCipher } from '../totp/secret-cipher.js';
 import { DEFAULT_TOTP_PARAMETERS, generateSecret, timeStep } from '../totp/totp.js';
 import { mfaEnrollmentCodec } from './mfa-enrollment.codec.js';
@@ -55,7 +56,10 @@ describe('MfaEnrollmentRepository', () => {
       },
     }));
     const step = timeStep(t0, 30);
-    await enrollments.execute('u1', () => ({ type: 'Activate', data: { now: t0, steps: [step - 1, step] } }));
+    await enrollments.execute('u1', () => ({
+      type: 'Activate',
+      data: { now: t0, steps: [step - 1, step], recoveryCodes: recoveryCodeHashes() },
+    }));
   });
   afterEach(async () => {
     await store.close();
@@ -84,13 +88,13 @@ describe('MfaEnrollmentRepository', () => {
       .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(DomainError);
     expect(refused).toMatchObject({ code: 'confirmation_required' });
-    expect(await store.read(mfaStreamName('u1'))).toHaveLength(2);
+    expect(await store.read(mfaStreamName('u1'))).toHaveLength(3); // started, activated, its recovery codes
   });
 
   it(`loads a long stream from its newest snapshot: at most ${SNAPSHOT_EVERY} events are read, whatever the length`, async () => {
     for (let i = 0; i < 520; i += 1) await failVerification(new Date(t0.getTime() + i * 1000));
     const all = await store.read(mfaStreamName('u1'));
-    expect(all).toHaveLength(522);
+    expect(all).toHaveLength(523);
     expect((await store.read(snapshotStreamOf(mfaStreamName('u1')))).length).toBeGreaterThanOrEqual(10);
 
     store.eventsRead = 0;
@@ -105,14 +109,14 @@ describe('MfaEnrollmentRepository', () => {
     for (let i = 0; i < 60; i += 1) await failVerification(new Date(t0.getTime() + i * 1000));
     await store.append(
       snapshotStreamOf(mfaStreamName('u1')),
-      [{ id: crypto.randomUUID(), type: 'Snapshot', data: { version: 99, revision: 61, state: { status: 'none' } } }],
+      [{ id: crypto.randomUUID(), type: 'Snapshot', data: { version: 99, revision: 62, state: { status: 'none' } } }],
       'any',
     );
 
     store.eventsRead = 0;
     const state = await enrollments.stateOf('u1');
 
-    expect(store.eventsRead).toBe(1 + 62);
+    expect(store.eventsRead).toBe(1 + 63);
     expect(state).toMatchObject({ status: 'active', consecutiveFailures: 60 });
   });
 });

@@ -33,8 +33,11 @@ export type CommandFor = (state: MfaEnrollmentState) => MfaEnrollmentCommand;
  */
 export const SNAPSHOT_EVERY = 20;
 
-/** Bump when MfaEnrollmentState changes shape (2: the lock-out standing and the used mfaToken ids, issue 8). */
-const SNAPSHOT_VERSION = 2;
+/**
+ * Bump when MfaEnrollmentState changes shape (2: the lock-out standing and the
+ * used mfaToken ids, issue 8; 3: an active enrollment's recovery codes, issue 9).
+ */
+const SNAPSHOT_VERSION = 3;
 
 /**
  * Conflicts on one user's stream come from that user's concurrent requests

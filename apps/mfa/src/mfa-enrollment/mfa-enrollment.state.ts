@@ -3,7 +3,12 @@
  * Plain JSON (ISO strings, numbers, booleans, null, arrays) so it can be snapshotted as is.
  */
 import { assertNever, MFA_TOKEN_TTL_SECONDS, type MfaStatusView } from '#contracts';
-import type { EnrollmentSettings, LockoutStanding, MfaEnrollmentEvent } from './mfa-enrollment.events.js';
+import type {
+  EnrollmentSettings,
+  LockoutStanding,
+  MfaEnrollmentEvent,
+  RecoveryCodeHashes,
+} from './mfa-enrollment.events.js';
 
 /**
  * How long after its successful use an `mfaToken` id is remembered: the
@@ -39,9 +44,18 @@ export type PendingEnrollment = ChallengeGuard & {
   readonly enrollment: EnrollmentSettings & { readonly startedAt: string; readonly expiresAt: string };
 };
 
+/** The recovery codes of an active enrollment: their hashes, and which of them are used up. */
+export type RecoveryCodeSet = RecoveryCodeHashes & { readonly usedIndexes: readonly number[] };
+
 export type ActiveEnrollment = ChallengeGuard & {
   readonly status: 'active';
   readonly enrollment: EnrollmentSettings & { readonly activatedAt: string };
+  /**
+   * Only an active enrollment has recovery codes: a deactivation, an admin
+   * reset or a new enrollment forgets them. Null: activated before recovery
+   * codes existed (no set until the user asks for one).
+   */
+  readonly recoveryCodes: RecoveryCodeSet | null;
 };
 
 export type MfaEnrollmentState = NoEnrollment | PendingEnrollment | ActiveEnrollment;
@@ -105,6 +119,28 @@ export function evolve(state: MfaEnrollmentState, event: MfaEnrollmentEvent): Mf
         enrollment: { ...settings, activatedAt: event.data.activatedAt },
         ...guardOf(state),
         lastUsedStep: spend(state.lastUsedStep, Math.max(...event.data.steps)),
+        recoveryCodes: null,
+      };
+    }
+    case 'RecoveryCodesGenerated': {
+      // A set belongs to an active enrollment (appended with its activation, or replacing its set).
+      if (state.status !== 'active') return state;
+      const { keyId, hashes } = event.data;
+      return { ...state, recoveryCodes: { keyId, hashes, usedIndexes: [] } };
+    }
+    case 'RecoveryCodeUsed': {
+      // A successful check like a verified TOTP code: the standing is cleared and the mfaToken used up.
+      const checked = {
+        ...state,
+        ...CLEAR_STANDING,
+        usedChallenges: rememberChallenge(state.usedChallenges, event.data.challengeId, event.data.usedAt),
+      };
+      if (checked.status !== 'active' || checked.recoveryCodes === null) return checked;
+      const { usedIndexes } = checked.recoveryCodes;
+      if (usedIndexes.includes(event.data.index)) return checked;
+      return {
+        ...checked,
+        recoveryCodes: { ...checked.recoveryCodes, usedIndexes: [...usedIndexes, event.data.index] },
       };
     }
     case 'MfaChallengeVerified':
@@ -136,7 +172,7 @@ export function evolve(state: MfaEnrollmentState, event: MfaEnrollmentEvent): Mf
             status: 'none',
             ...guardOf(state),
             ...CLEAR_STANDING,
-            lastUsedStep: spend(state.lastUsedStep, by.step),
+            lastUsedStep: by.step === null ? state.lastUsedStep : spend(state.lastUsedStep, by.step),
           };
         case 'admin':
           // An admin reset is not a successful check: counts and a timed lock stay.
@@ -165,17 +201,31 @@ export const stateFrom = (events: readonly MfaEnrollmentEvent[]): MfaEnrollmentS
 export function statusOf(state: MfaEnrollmentState, now: Date): MfaStatusView {
   switch (state.status) {
     case 'none':
-      return { status: 'inactive', activatedAt: null };
+      return { status: 'inactive', activatedAt: null, recoveryCodesRemaining: null };
     case 'pending':
-      return isExpired(state, now)
-        ? { status: 'inactive', activatedAt: null }
-        : { status: 'pending', activatedAt: null };
+      return {
+        status: isExpired(state, now) ? 'inactive' : 'pending',
+        activatedAt: null,
+        recoveryCodesRemaining: null,
+      };
     case 'active':
-      return { status: 'active', activatedAt: state.enrollment.activatedAt };
+      return {
+        status: 'active',
+        activatedAt: state.enrollment.activatedAt,
+        recoveryCodesRemaining: recoveryCodesRemaining(state.recoveryCodes),
+      };
     default:
       return assertNever(state);
   }
 }
+
+/** The recovery codes a typed one is checked against: only an active enrollment has them. */
+export const recoveryCodesOf = (state: MfaEnrollmentState): RecoveryCodeSet | null =>
+  state.status === 'active' ? state.recoveryCodes : null;
+
+/** The unused codes of a set (none without one). */
+export const recoveryCodesRemaining = (set: RecoveryCodeSet | null): number =>
+  set === null ? 0 : set.hashes.length - set.usedIndexes.length;
 
 export const isExpired = (state: PendingEnrollment, now: Date): boolean =>
   now.getTime() >= Date.parse(state.enrollment.expiresAt);

@@ -16,12 +16,19 @@ describe('mfa.reset', () => {
   it('clears an active MFA without a code, recording who and why', async () => {
     await activeUser(service, 'u1');
 
-    expect(await reset()).toEqual({ ok: true, value: { status: 'inactive', activatedAt: null } });
+    expect(await reset()).toEqual({
+      ok: true,
+      value: { status: 'inactive', activatedAt: null, recoveryCodesRemaining: null },
+    });
     expect((await service.store.read(mfaStreamName('u1'))).at(-1)).toMatchObject({
       type: 'MfaDeactivated',
       data: { by: { kind: 'admin', adminId: 'admin-1', reason: 'phone lost' } },
     });
-    expect(await service.ok(MfaRpc.getStatus, { userId: 'u1' })).toEqual({ status: 'inactive', activatedAt: null });
+    expect(await service.ok(MfaRpc.getStatus, { userId: 'u1' })).toEqual({
+      status: 'inactive',
+      activatedAt: null,
+      recoveryCodesRemaining: null,
+    });
   });
 
   it('clears a pending set-up too', async () => {
@@ -35,8 +42,14 @@ describe('mfa.reset', () => {
     await reset();
     const after = await service.store.read(mfaStreamName('u1'));
 
-    expect(await reset()).toEqual({ ok: true, value: { status: 'inactive', activatedAt: null } });
-    expect(await reset('never-enrolled')).toEqual({ ok: true, value: { status: 'inactive', activatedAt: null } });
+    expect(await reset()).toEqual({
+      ok: true,
+      value: { status: 'inactive', activatedAt: null, recoveryCodesRemaining: null },
+    });
+    expect(await reset('never-enrolled')).toEqual({
+      ok: true,
+      value: { status: 'inactive', activatedAt: null, recoveryCodesRemaining: null },
+    });
     expect(await service.store.read(mfaStreamName('u1'))).toHaveLength(after.length);
     expect(await service.store.read(mfaStreamName('never-enrolled'))).toEqual([]);
   });

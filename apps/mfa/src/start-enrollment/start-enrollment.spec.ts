@@ -22,7 +22,11 @@ describe('mfa.start-enrollment', () => {
     );
     expect(enrollment.qrCode).toMatch(/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/);
     expect(enrollment.expiresAt).toBe(new Date(T0.getTime() + 120_000).toISOString());
-    expect(await service.ok(MfaRpc.getStatus, { userId: 'u1' })).toEqual({ status: 'pending', activatedAt: null });
+    expect(await service.ok(MfaRpc.getStatus, { userId: 'u1' })).toEqual({
+      status: 'pending',
+      activatedAt: null,
+      recoveryCodesRemaining: null,
+    });
   });
 
   it('stores the secret sealed (AAD: the user id) with its key id, never in clear', async () => {
@@ -75,7 +79,11 @@ describe('mfa.start-enrollment', () => {
     const { secret } = await service.ok(MfaRpc.startEnrollment, { userId: 'u1', label: 'ann@example.com' });
     service.clock.advanceSeconds(120);
 
-    expect(await service.ok(MfaRpc.getStatus, { userId: 'u1' })).toEqual({ status: 'inactive', activatedAt: null });
+    expect(await service.ok(MfaRpc.getStatus, { userId: 'u1' })).toEqual({
+      status: 'inactive',
+      activatedAt: null,
+      recoveryCodesRemaining: null,
+    });
     const step = currentStep(service);
     expect(
       await service.call(MfaRpc.activate, {

@@ -13,23 +13,23 @@ describe('mfa.get-status', () => {
   afterEach(() => service.close({ removeData: true }));
 
   it('is inactive for a user who never enrolled', async () => {
-    expect(await status('nobody')).toEqual({ status: 'inactive', activatedAt: null });
+    expect(await status('nobody')).toEqual({ status: 'inactive', activatedAt: null, recoveryCodesRemaining: null });
   });
 
   it('is pending during the set-up, inactive once it expired', async () => {
     await service.ok(MfaRpc.startEnrollment, { userId: 'u1', label: 'ann@example.com' });
-    expect(await status('u1')).toEqual({ status: 'pending', activatedAt: null });
+    expect(await status('u1')).toEqual({ status: 'pending', activatedAt: null, recoveryCodesRemaining: null });
     service.clock.advanceSeconds(599);
-    expect(await status('u1')).toEqual({ status: 'pending', activatedAt: null });
+    expect(await status('u1')).toEqual({ status: 'pending', activatedAt: null, recoveryCodesRemaining: null });
     service.clock.advanceSeconds(1);
-    expect(await status('u1')).toEqual({ status: 'inactive', activatedAt: null });
+    expect(await status('u1')).toEqual({ status: 'inactive', activatedAt: null, recoveryCodesRemaining: null });
   });
 
   it('is active since the activation', async () => {
     const activatedAt = service.clock.now().toISOString();
     await activeUser(service, 'u1');
     service.clock.advanceSeconds(3600);
-    expect(await status('u1')).toEqual({ status: 'active', activatedAt });
+    expect(await status('u1')).toEqual({ status: 'active', activatedAt, recoveryCodesRemaining: 10 });
   });
 
   it('answers a malformed user id with invalid_payload', async () => {

@@ -8,7 +8,7 @@
  * Errors name the key id at most: an id is a truncated SHA-256 of the key,
  * which identifies it without revealing it.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 /** A secret as it may be stored or put into an event: every field is base64 except the key id. */
 export interface SealedSecret {
@@ -125,6 +125,17 @@ export class SecretCipher {
       // node's message ("Unsupported state or unable to authenticate data") says no more than this.
       throw new SecretDecryptionFailed('authentication_failed', keyId);
     }
+  }
+
+  /**
+   * A 32-byte key for another purpose than sealing secrets, derived from the
+   * ring's key `keyId` with HKDF-SHA-256 and `info` naming the purpose (one
+   * label per purpose: a derived key is useless for any other, and leaks
+   * nothing of the ring key). Undefined if the ring does not hold `keyId`.
+   */
+  derivedKey(keyId: string, info: string): Buffer | undefined {
+    const key = this.keys.get(keyId);
+    return key && Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), info, KEY_BYTES));
   }
 
   /** Whether a sealed secret is under a retired key (worth re-sealing under the current one). */

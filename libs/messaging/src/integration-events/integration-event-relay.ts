@@ -4,6 +4,7 @@ import type { IntegrationEvent, IntegrationTopic, RelayHealth, RelayState } from
 import type { EventStore, RecordedEvent, Subscription } from '#event-store';
 import { backoffDelay, CancellableSleep, type Backoff } from '../backoff.js';
 import type { IntegrationEventPublisher } from './integration-event-publisher.js';
+import { SoleInstanceLease, type RelayLease } from './relay-lease.js';
 
 export interface RelayOptions {
   /** Names the checkpoint stream `relay_checkpoint-<name>`. */
@@ -27,6 +28,8 @@ export interface RelayOptions {
    * succeeds counts at once).
    */
   readonly settleMs?: number;
+  /** Which instance publishes; default: this one (a single process). */
+  readonly lease?: RelayLease;
 }
 
 /** Lag is counted up to this many events: a relay this far behind reports this number. */
@@ -75,6 +78,11 @@ export class IntegrationEventRelay implements OnApplicationBootstrap, OnApplicat
   private lastError?: string;
   /** Failed subscriptions since the relay last ran. */
   private failures = 0;
+  private readonly lease: RelayLease;
+  /** Holds the lease: publishes. Otherwise it stands by while another instance does. */
+  private leading = false;
+  /** Lease changes, one after the other. */
+  private transition: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: EventStore,
@@ -83,6 +91,7 @@ export class IntegrationEventRelay implements OnApplicationBootstrap, OnApplicat
   ) {
     this.backoff = options.backoff ?? RELAY_BACKOFF;
     this.settleMs = options.settleMs ?? 5_000;
+    this.lease = options.lease ?? new SoleInstanceLease();
   }
 
   private get checkpointStream(): string {
@@ -98,24 +107,51 @@ export class IntegrationEventRelay implements OnApplicationBootstrap, OnApplicat
   }
 
   async start(): Promise<void> {
-    const [last] = await this.store.read(this.checkpointStream, { direction: 'backwards', maxCount: 1 });
-    this.position = this.checkpoint = this.saved = last ? BigInt(String(last.data.position)) : undefined;
+    this.state = 'standby';
     this.since = new Date();
-    this.running = this.run();
     this.checkpointTimer = setInterval(() => void this.saveCheckpoint(), this.options.checkpointIntervalMs ?? 1000);
     this.checkpointTimer.unref();
+    await this.lease.start((leading) => {
+      this.transition = this.transition.then(() => (leading ? this.lead() : this.standBy()));
+    });
+    await this.transition;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.checkpointTimer);
+    await this.lease.stop();
+    await this.transition;
+    await this.standBy();
+    await this.publisher.close();
+  }
+
+  /** Holding the lease: resumes from the checkpoint the last publisher saved, whichever instance that was. */
+  private async lead(): Promise<void> {
+    if (this.leading || this.stopped) return;
+    this.position = this.checkpoint = this.saved = await this.lastCheckpoint();
+    this.leading = true;
+    this.failures = 0;
+    this.enter('running');
+    this.running = this.run();
+  }
+
+  private async lastCheckpoint(): Promise<bigint | undefined> {
+    const [last] = await this.store.read(this.checkpointStream, { direction: 'backwards', maxCount: 1 });
+    return last ? BigInt(String(last.data.position)) : undefined;
+  }
+
+  /** Another instance publishes (or this one stops): ends the subscription and saves where it got to. */
+  private async standBy(): Promise<void> {
+    if (!this.leading) return;
+    this.leading = false;
     clearInterval(this.settleTimer);
     this.sleep.cancel();
     this.endSubscription?.(undefined);
     await this.subscription?.close();
     await this.running;
-    await this.saveCheckpoint();
-    await this.publisher.close();
+    await this.saveCheckpoint(true);
+    this.enter('standby');
   }
 
   /** State and since when, the last error (if any), failed attempts while retrying, and the lag. */
@@ -129,13 +165,13 @@ export class IntegrationEventRelay implements OnApplicationBootstrap, OnApplicat
     };
   }
 
-  /** Subscribes, and after every failure resubscribes from the last event handled, until stopped. */
+  /** Subscribes, and after every failure resubscribes from the last event handled, until it stands by. */
   private async run(): Promise<void> {
-    while (!this.stopped) {
+    while (this.leading) {
       const error = await this.subscribeUntilFailure();
       await this.subscription?.close();
       this.subscription = undefined;
-      if (this.stopped) return;
+      if (!this.leading) return;
       await this.failed(error);
       await this.sleep.for(backoffDelay(this.backoff, this.failures));
     }
@@ -216,8 +252,10 @@ export class IntegrationEventRelay implements OnApplicationBootstrap, OnApplicat
     this.since = new Date();
   }
 
+  /** Standing by: the publisher's lag, from the checkpoint it saved last. */
   private async lag(): Promise<number> {
-    return this.store.countEventsAfter(this.position, {
+    const from = this.leading ? this.position : await this.lastCheckpoint();
+    return this.store.countEventsAfter(from, {
       limit: RELAY_LAG_LIMIT,
       ...(this.options.streamPrefixes ? { streamPrefixes: this.options.streamPrefixes } : {}),
     });
@@ -232,7 +270,9 @@ export class IntegrationEventRelay implements OnApplicationBootstrap, OnApplicat
     }
   }
 
-  private async saveCheckpoint(): Promise<void> {
+  private async saveCheckpoint(handingOver = false): Promise<void> {
+    // Standing by, another instance saves: this one's position would take the checkpoint back.
+    if (!this.leading && !handingOver) return;
     const position = this.checkpoint;
     if (position === undefined || position === this.saved) return;
     try {

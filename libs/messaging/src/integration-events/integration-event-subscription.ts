@@ -23,7 +23,18 @@ const integrationEvent = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
-export type IntegrationEventHandler = (event: IntegrationEvent) => Promise<void> | void;
+/** What a handler may do besides handling: on Kafka, tell the group it is alive during a long wait. */
+export interface IntegrationEventContext {
+  /** Keeps this consumer in its group while a handler waits (kafkajs sends at most one per heartbeat interval). */
+  heartbeat(): Promise<void>;
+}
+
+export type IntegrationEventHandler = (
+  event: IntegrationEvent,
+  context: IntegrationEventContext,
+) => Promise<void> | void;
+
+const IN_PROCESS_CONTEXT: IntegrationEventContext = { heartbeat: async () => undefined };
 
 export interface IntegrationEventSubscriptionOptions {
   /**
@@ -54,6 +65,12 @@ export interface IntegrationEventSubscriptionOptions {
   readonly handle: IntegrationEventHandler;
   readonly bus?: InProcessBus;
   readonly backoff?: Backoff;
+  /**
+   * On Kafka, how many partitions are handled at once (kafkajs's
+   * `partitionsConsumedConcurrently`); the events of one partition, and so of
+   * one key, always one after the other. Default 1.
+   */
+  readonly partitionsConsumedConcurrently?: number;
 }
 
 const START_BACKOFF: Backoff = { initialMs: 250, maxMs: 5_000 };
@@ -108,7 +125,7 @@ export class IntegrationEventSubscription {
     await this.consumer?.disconnect().catch(() => undefined);
   }
 
-  private async deliver(raw: unknown): Promise<void> {
+  private async deliver(raw: unknown, context: IntegrationEventContext = IN_PROCESS_CONTEXT): Promise<void> {
     const parsed = integrationEvent.safeParse(raw);
     if (!parsed.success) {
       // Paths only: what arrived may hold anything.
@@ -116,7 +133,7 @@ export class IntegrationEventSubscription {
       this.logger.warn(`skipped a message that is no integration event (${problems})`);
       return;
     }
-    await this.options.handle(parsed.data as IntegrationEvent);
+    await this.options.handle(parsed.data as IntegrationEvent, context);
   }
 
   private async startOnKafka(kafka: KafkaConnection): Promise<void> {
@@ -140,14 +157,15 @@ export class IntegrationEventSubscription {
       // A new `committed` group starts at the oldest retained event; a lookback group at the offsets set below.
       await consumer.subscribe({ topics, fromBeginning: from === 'committed' });
       await consumer.run({
-        eachMessage: async ({ topic, partition, message }) => {
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachMessage: async ({ topic, partition, message, heartbeat }) => {
           let event: unknown;
           try {
             event = JSON.parse(message.value?.toString() ?? 'null');
           } catch {
             event = null;
           }
-          await this.deliver(event);
+          await this.deliver(event, { heartbeat });
           this.handled(topic, partition, BigInt(message.offset));
         },
       });

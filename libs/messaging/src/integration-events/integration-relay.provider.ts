@@ -5,12 +5,14 @@ import { EVENT_STORE, type EventStore } from '#event-store';
 import { kafkaConnectionOf } from '../kafka/kafka-connection.js';
 import { InProcessIntegrationEventPublisher, KafkaIntegrationEventPublisher } from './integration-event-publisher.js';
 import { IntegrationEventRelay } from './integration-event-relay.js';
+import { KafkaRelayLease, SoleInstanceLease } from './relay-lease.js';
 import type { IntegrationEventMapping } from './published-aggregate.js';
 
 /**
  * Runs a service's relay to `auth.<service>.events` for the life of the
  * application (it starts and stops with it), reading only the streams of the
- * aggregates it publishes; the service's health answer reports on it.
+ * aggregates it publishes; the service's health answer reports on it. On
+ * Kafka the instance holding the relay lease publishes, the others stand by.
  */
 export function integrationRelayProvider(service: ServiceName, toIntegrationEvent: IntegrationEventMapping): Provider {
   return {
@@ -26,6 +28,8 @@ export function integrationRelayProvider(service: ServiceName, toIntegrationEven
         topic: INTEGRATION_TOPICS[service],
         toIntegrationEvent,
         streamPrefixes: toIntegrationEvent.streamPrefixes,
+        // On Kafka, instances of the service may be several: one publishes at a time.
+        lease: kafka ? new KafkaRelayLease(service, kafka) : new SoleInstanceLease(),
       });
     },
   };

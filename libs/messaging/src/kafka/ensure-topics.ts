@@ -3,6 +3,7 @@ import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
 import { INTEGRATION_TOPICS, PATTERNS_BY_SERVICE, type ServiceName } from '#contracts';
 import type { KafkaConnection } from './kafka-connection.js';
 import { kafkaClientConfig, TOPIC_PARTITIONS } from './kafka-options.js';
+import { relayLeaseTopic } from '../integration-events/relay-lease.js';
 
 /**
  * Request and reply topics hold passwords and codes in transit; they are kept
@@ -20,11 +21,16 @@ const requestReplyTopics = (patterns: readonly string[]): ITopicConfig[] =>
     configEntries: TRANSIENT_TOPIC_CONFIG,
   }));
 
-/** What a service creates: its request and reply topics and its integration topic (all its ACLs allow). */
+/**
+ * What a service creates: its request and reply topics, its integration topic,
+ * and its relay's lease topic (one partition: its owner publishes), all that
+ * its ACLs allow.
+ */
 export function serviceTopics(service: ServiceName): ITopicConfig[] {
   return [
     ...requestReplyTopics(PATTERNS_BY_SERVICE[service]),
     { topic: INTEGRATION_TOPICS[service], numPartitions: TOPIC_PARTITIONS },
+    { topic: relayLeaseTopic(service), numPartitions: 1 },
   ];
 }
 
