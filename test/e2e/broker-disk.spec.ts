@@ -15,7 +15,7 @@ import {
 /**
  * Issue 7, item 3: what crosses the bus never lands on the broker's disk in
  * plaintext. The journey runs over the broker as four processes, every
- * password, code and secret it sends is remembered, and then every file in the
+ * password, code, recovery code and secret it sends is remembered, and then every file in the
  * broker's log directory is searched for each of them. Unique values per run,
  * so nothing a previous run left there can hide or fake a hit.
  */
@@ -50,7 +50,7 @@ describe.skipIf(!dataDir)('the broker’s disk after a journey (distributed)', (
     return value;
   };
 
-  it('runs the journey: the admin enrols, a new user and tenant, a first-sign-in password change, enrolment, activation, a code login, a refresh, a deactivation attempt', async () => {
+  it('runs the journey: the admin enrols, a new user and tenant, a first-sign-in password change, enrolment, activation with recovery codes, a code login, a recovery-code login, a refresh, a deactivation attempt', async () => {
     sent.passwords.push(admin.password);
     // The bootstrap admin enrols first (administration needs a sign-in with a code), then signs in with one.
     const enrolOnly = (await api.post('/v1/auth/login', admin)).body.accessToken as string;
@@ -101,7 +101,14 @@ describe.skipIf(!dataDir)('the broker’s disk after a journey (distributed)', (
     sent.secrets.push(secret!, otpauthUri!, qrCode!.slice(-80));
     const step = await settledStep();
     const activation = { code1: code(secret!, step - 1), code2: code(secret!, step) };
-    expect((await api.post('/v1/me/mfa/activation', activation, { token })).status).toBe(200);
+    const activated = await api.post<{ recoveryCodes: string[] }>('/v1/me/mfa/activation', activation, { token });
+    expect(activated.status).toBe(200);
+    // Recovery codes cross the bus sealed too: in the activation's answer, and one in a sign-in below.
+    const recoveryCodes = activated.body.recoveryCodes;
+    expect(recoveryCodes).toHaveLength(10);
+    for (const recoveryCode of recoveryCodes) {
+      sent.secrets.push(recoveryCode, recoveryCode.replaceAll('-', '').toUpperCase());
+    }
 
     await waitForStepAfter(step);
     const challenge = await api.post('/v1/auth/login', { email: userEmail, password: second });
@@ -109,6 +116,12 @@ describe.skipIf(!dataDir)('the broker’s disk after a journey (distributed)', (
     const signedIn = await api.post('/v1/auth/login/mfa', { mfaToken: challenge.body.mfaToken, code: loginCode });
     expect(signedIn.body.status).toBe('authenticated');
     const fullToken = signedIn.body.accessToken as string;
+    const recoveryChallenge = await api.post('/v1/auth/login', { email: userEmail, password: second });
+    const recovered = await api.post('/v1/auth/login/mfa', {
+      mfaToken: recoveryChallenge.body.mfaToken,
+      recoveryCode: recoveryCodes[0],
+    });
+    expect(recovered.body.status).toBe('authenticated');
     // A code of a far step: refused, but it crossed the bus all the same.
     const refused = { code: code(secret!, step + 40), confirm: true };
     expect((await api.post('/v1/me/mfa/deactivation', refused, { token: fullToken })).status).toBe(401);
