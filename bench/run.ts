@@ -18,6 +18,7 @@ const BENCHMARKS = [
   'mfa-verify',
   'login',
   'notifications',
+  'verify',
 ];
 /** The others measure in-process: a run of only those needs no broker. */
 const ON_KAFKA = new Set(['kafka-rpc', 'mfa-verify', 'login', 'notifications']);

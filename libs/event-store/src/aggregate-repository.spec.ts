@@ -108,8 +108,12 @@ describe('AggregateRepository', () => {
     });
     const stored = await store.read('tally-1');
     expect(stored.map((event) => [event.type, event.data, event.metadata])).toEqual([
-      ['Added', { amount: 5, schemaVersion: 2 }, { schemaVersion: 2 }],
-      ['Added', { amount: 2, schemaVersion: 2 }, { schemaVersion: 2, correlationId: 'c-9' }],
+      ['Added', { amount: 5, schemaVersion: 2 }, { schemaVersion: 2, chainHash: expect.any(String) }],
+      [
+        'Added',
+        { amount: 2, schemaVersion: 2 },
+        { schemaVersion: 2, correlationId: 'c-9', chainHash: expect.any(String) },
+      ],
     ]);
     expect(new Set(stored.map((event) => event.id)).size).toBe(2);
     expect(await repository.load('tally-1')).toEqual({ state: { total: 7, additions: 2 }, revision: 1 });
@@ -190,8 +194,8 @@ describe('AggregateRepository', () => {
     await repository.handle('tally-s', { type: 'Add', amount: 2 });
 
     expect((await store.read('tally-s')).map((event) => event.metadata)).toEqual([
-      { schemaVersion: 2, actingSessionId: 'session-7' },
-      { schemaVersion: 2 },
+      { schemaVersion: 2, actingSessionId: 'session-7', chainHash: expect.any(String) },
+      { schemaVersion: 2, chainHash: expect.any(String) },
     ]);
   });
 

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WrongExpectedVersion, type EventStore, type NewEvent, type RecordedEvent } from './event-store.port.js';
+import { CHAIN_HASH_METADATA, GENESIS_HASH, eventDigest, linkHash, verifyStreamChain } from './hash-chain.js';
 
 export interface EventStoreContractOptions {
   /** When set, the suite is reported as skipped, with this reason in its name. */
@@ -172,6 +173,85 @@ export function describeEventStoreContract(
 
         expect(retried.nextRevision).toBe(first.nextRevision);
         expect((await store.read(stream)).map((event) => event.type)).toEqual(['A', 'B']);
+      });
+    });
+
+    describe('the hash chain', () => {
+      const hashesOf = (events: readonly RecordedEvent[]) => events.map((event) => event.metadata[CHAIN_HASH_METADATA]);
+
+      it('chains every event from revision 0, whatever revision each append expected', async () => {
+        const stream = uniqueStream();
+        await store.append(stream, [newEvent('A', { n: 1 }), newEvent('B', { n: 2 })], 'no_stream');
+        await store.append(stream, [newEvent('C', { when: new Date('2030-01-02T03:04:05Z') })], 1);
+        await store.append(stream, [newEvent('D', { list: [3, { z: 1, a: 2 }] }, { correlationId: 'c-9' })], 'any');
+
+        const events = await store.read(stream);
+        expect(verifyStreamChain(events)).toEqual({ chainStartsAt: 0, breaks: [] });
+        // Recomputed here from the definition, not by the verifier: genesis, then each link.
+        let previous = GENESIS_HASH;
+        for (const event of events) {
+          previous = linkHash(previous, eventDigest(event));
+          expect(event.metadata[CHAIN_HASH_METADATA]).toBe(previous);
+        }
+        expect(events[3]?.metadata).toMatchObject({ correlationId: 'c-9' });
+      });
+
+      it('tells a changed event, at its revision', async () => {
+        const stream = uniqueStream();
+        await store.append(
+          stream,
+          [newEvent('A', { step: 1 }), newEvent('B', { step: 2 }), newEvent('C')],
+          'no_stream',
+        );
+        const events = await store.read(stream);
+
+        const edited = events.map((event) => (event.revision === 1 ? { ...event, data: { step: 3 } } : event));
+        expect(verifyStreamChain(edited).breaks).toEqual([
+          expect.objectContaining({ stream, revision: 1, problem: 'hash-mismatch' }),
+        ]);
+        const moved = events.map((event) => (event.revision === 2 ? { ...event, stream: `${stream}x` } : event));
+        expect(verifyStreamChain(moved).breaks).toEqual([expect.objectContaining({ revision: 2 })]);
+        const stripped = events.map((event) => (event.revision === 2 ? { ...event, metadata: {} } : event));
+        expect(verifyStreamChain(stripped).breaks).toEqual([
+          expect.objectContaining({ revision: 2, problem: 'hash-missing' }),
+        ]);
+      });
+
+      it('replaces a chain hash the caller put in the metadata', async () => {
+        const stream = uniqueStream();
+        await store.append(stream, [newEvent('A', {}, { [CHAIN_HASH_METADATA]: 'f'.repeat(64) })], 'no_stream');
+        const events = await store.read(stream);
+        expect(events[0]?.metadata[CHAIN_HASH_METADATA]).not.toBe('f'.repeat(64));
+        expect(verifyStreamChain(events).breaks).toEqual([]);
+      });
+
+      it('leaves the chain as it was when an append is retried', async () => {
+        const stream = uniqueStream();
+        const batch = [newEvent('A'), newEvent('B')];
+        await store.append(stream, batch, 'no_stream');
+        const before = hashesOf(await store.read(stream));
+        await store.append(stream, batch, 'no_stream');
+        await store.append(stream, batch, 'any');
+        await store.append(stream, [newEvent('C')], 1);
+
+        const events = await store.read(stream);
+        expect(hashesOf(events).slice(0, 2)).toEqual(before);
+        expect(verifyStreamChain(events)).toEqual({ chainStartsAt: 0, breaks: [] });
+      });
+
+      it('chains the one winner of concurrent appends, and appends at any in turn', async () => {
+        const stream = uniqueStream();
+        await store.append(stream, [newEvent('Opened')], 'no_stream');
+        await Promise.allSettled(
+          Array.from({ length: 6 }, (_, writer) => store.append(stream, [newEvent('Claimed', { writer })], 0)),
+        );
+        await Promise.all(
+          Array.from({ length: 6 }, (_, writer) => store.append(stream, [newEvent('Any', { writer })], 'any')),
+        );
+
+        const events = await store.read(stream);
+        expect(events).toHaveLength(8);
+        expect(verifyStreamChain(events)).toEqual({ chainStartsAt: 0, breaks: [] });
       });
     });
 

@@ -92,7 +92,9 @@ export interface EventStore {
   /**
    * Appends atomically if the stream is at `expected`, else throws
    * `WrongExpectedVersion` and writes nothing. Events whose ids the stream already
-   * holds (same ids, same order) are not stored again.
+   * holds (same ids, same order) are not stored again. Every event stored gets
+   * `chainHash` in its metadata, chaining it to the event before it in its
+   * stream (hash-chain.ts); a `chainHash` the caller put there is replaced.
    */
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** Events of one stream; an unknown stream reads as empty. */
@@ -107,6 +109,21 @@ export interface EventStore {
   countEventsAfter(position: bigint | undefined, options: CountOptions): Promise<number>;
   /** Closes the open subscriptions (waiting for their running handlers), then the connection. */
   close(): Promise<void>;
+}
+
+export interface ReadAllOptions extends StreamFilter {
+  /** Exclusive, as for a subscription; omitted: from the very beginning. */
+  readonly fromPosition?: bigint;
+}
+
+/**
+ * A finite read of the global order, for audits (the ops CLI): every adapter
+ * offers it beside the port. Not on `EventStore` itself, which services and
+ * their test doubles implement; nothing in a service needs it.
+ */
+export interface EventLogReader {
+  /** Every event (of the filtered streams) after `fromPosition`, in global order, until the end of the store. */
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
 }
 
 export const EVENT_STORE = Symbol('EVENT_STORE');

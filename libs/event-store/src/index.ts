@@ -28,5 +28,19 @@ export {
 } from './snapshots.js';
 export { EventStoreModule, type EventStoreModuleOptions } from './event-store.module.js';
 export * from './event-codec.js';
+export { canonicalJson } from './canonical-json.js';
+export {
+  CHAIN_HASH_METADATA,
+  GENESIS_HASH,
+  StreamChainVerifier,
+  canonicalEvent,
+  chainHashOf,
+  eventDigest,
+  linkHash,
+  verifyStreamChain,
+  withChainHashes,
+  type ChainBreak,
+  type ChainedFields,
+} from './hash-chain.js';
 export { DeadlinePassed, assertBeforeDeadline, withDeadline } from './deadline.js';
 export { ACTING_SESSION_METADATA, actingSessionMetadata, withActingSession } from './acting-session.js';

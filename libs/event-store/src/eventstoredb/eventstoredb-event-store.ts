@@ -19,6 +19,7 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import { assertValidExpectedRevision } from '../expected-revision.js';
+import { chainHashOf, withChainHashes } from '../hash-chain.js';
 import { assertValidCountLimit, streamPrefixesOf } from '../stream-filter.js';
 import { reportSubscriptionError } from '../subscription-error.js';
 import {
@@ -26,8 +27,10 @@ import {
   type AppendResult,
   type CountOptions,
   type EventStore,
+  type EventLogReader,
   type ExpectedRevision,
   type NewEvent,
+  type ReadAllOptions,
   type ReadOptions,
   type RecordedEvent,
   type SubscribeOptions,
@@ -39,6 +42,8 @@ import {
 const COUNT_PAGE_SIZE = 500;
 /** At most this many events of `$all` are looked at by one count: other services' events count against it. */
 const COUNT_SCAN_LIMIT = 10_000;
+/** Attempts of an append at 'any' that other writers keep overtaking (see appendAtAny). */
+const ANY_APPEND_ATTEMPTS = 20;
 
 /**
  * EventStoreDB (and its successor KurrentDB, same client surface) behind the port.
@@ -54,7 +59,7 @@ const COUNT_SCAN_LIMIT = 10_000;
  * fits in 64 bits (the server's are unsigned 64-bit), and the packed numbers
  * order exactly like `$all`, commit first, then prepare.
  */
-export class EventStoreDbEventStore implements EventStore {
+export class EventStoreDbEventStore implements EventStore, EventLogReader {
   private readonly client: EventStoreDBClient;
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
@@ -72,8 +77,74 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * The chain hash of the new events is computed from the event they follow,
+   * and the server's expected-revision check is what makes that event the one
+   * they follow:
+   * - at a revision N: the hash of event N, read first. Events never change,
+   *   so if the server then accepts the append at N, the new events do follow
+   *   exactly that event. No event N yet: the stream is behind N, refused as
+   *   the server would refuse it.
+   * - at 'no_stream': they start the chain; the server refuses them if the
+   *   stream exists (or stores nothing for a retried append).
+   * - at 'any': see appendAtAny.
+   * A retried append (same ids) is answered by the server without storing
+   * anything, so the hashes computed for it are never written.
+   */
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     assertValidExpectedRevision(expected);
+    if (expected === 'any') return this.appendAtAny(stream, events);
+    let previousHash: string | undefined;
+    if (typeof expected === 'number') {
+      const [previous] = await this.read(stream, { fromRevision: expected, maxCount: 1 });
+      if (previous?.revision !== expected) {
+        const [last] = await this.read(stream, { direction: 'backwards', maxCount: 1 });
+        throw new WrongExpectedVersion(stream, expected, last ? last.revision : 'no_stream');
+      }
+      previousHash = chainHashOf(previous.metadata);
+    }
+    return this.appendAt(
+      stream,
+      withChainHashes(stream, expected === 'no_stream' ? 0 : expected + 1, previousHash, events),
+      expected,
+    );
+  }
+
+  /**
+   * 'any' becomes the revision found at the end of the stream, so the chain
+   * is computed from that event and the server refuses the append should
+   * another writer get there first; then it is tried again from the new end
+   * (an append at 'any' is never refused for a conflict). A retry of an append
+   * that is the stream's latest (same ids at its end) is answered with its
+   * revision, storing nothing: the port's idempotence at 'any'. Unlike the
+   * server's own check at 'any', a retry that comes after other events were
+   * appended on top of the original is not recognised (the services append at
+   * 'any' only snapshots, with fresh ids, and never retry them).
+   */
+  private async appendAtAny(stream: string, events: readonly NewEvent[]): Promise<AppendResult> {
+    for (let attempt = 1; ; attempt += 1) {
+      const tail = (
+        await this.read(stream, { direction: 'backwards', maxCount: Math.max(1, events.length) })
+      ).reverse();
+      const last = tail[tail.length - 1];
+      if (events.length > 0 && tail.length === events.length && tail.every((event, i) => event.id === events[i]!.id)) {
+        return { nextRevision: last!.revision };
+      }
+      const expected: ExpectedRevision = last ? last.revision : 'no_stream';
+      const chained = withChainHashes(stream, last ? last.revision + 1 : 0, last && chainHashOf(last.metadata), events);
+      try {
+        return await this.appendAt(stream, chained, expected);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersion) || attempt >= ANY_APPEND_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async appendAt(
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     try {
       const result = await this.client.appendToStream(
         stream,
@@ -88,6 +159,23 @@ export class EventStoreDbEventStore implements EventStore {
         throw new WrongExpectedVersion(stream, expected, fromEsdbCurrentRevision(error.actualVersion));
       }
       throw error;
+    }
+  }
+
+  /** `$all` forwards from the position (exclusive), user events only, filtered by stream prefix on this side. */
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    const prefixes = streamPrefixesOf(options);
+    const after = options.fromPosition;
+    for await (const resolved of this.client.readAll({
+      fromPosition: after === undefined ? START : unpackPosition(after),
+      direction: FORWARDS,
+    })) {
+      const event = resolved.event;
+      if (!event || event.type.startsWith('$') || event.streamId.startsWith('$')) continue;
+      if (prefixes && !prefixes.some((prefix) => event.streamId.startsWith(prefix))) continue;
+      const recorded = recordedEventOf(resolved);
+      if (!recorded || (after !== undefined && recorded.position <= after)) continue;
+      yield recorded;
     }
   }
 

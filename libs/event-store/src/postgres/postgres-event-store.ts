@@ -1,14 +1,17 @@
 import pg from 'pg';
 import { assertValidExpectedRevision, checkExpectedRevision } from '../expected-revision.js';
+import { CHAIN_HASH_METADATA, withChainHashes } from '../hash-chain.js';
 import { assertValidCountLimit, streamPrefixesOf } from '../stream-filter.js';
 import { reportSubscriptionError } from '../subscription-error.js';
 import {
   WrongExpectedVersion,
   type AppendResult,
   type CountOptions,
+  type EventLogReader,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
+  type ReadAllOptions,
   type ReadOptions,
   type RecordedEvent,
   type SubscribeOptions,
@@ -76,7 +79,7 @@ interface EventRow {
  * serialised (and get increasing transaction ids: the lock is released only
  * once the previous commit is visible) while other streams append in parallel.
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, EventLogReader {
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly table: string;
@@ -151,6 +154,17 @@ export class PostgresEventStore implements EventStore {
     return subscription;
   }
 
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    const prefixes = streamPrefixesOf(options) ?? [];
+    let after = options.fromPosition ?? 0n;
+    for (;;) {
+      const page = await this.readAllAfter(after, prefixes, this.pageSize);
+      if (page.length === 0) return;
+      yield* page;
+      after = page[page.length - 1]!.position;
+    }
+  }
+
   async countEventsAfter(position: bigint | undefined, options: CountOptions): Promise<number> {
     await this.open();
     assertValidCountLimit(options);
@@ -192,8 +206,16 @@ export class PostgresEventStore implements EventStore {
     if (mismatch) throw new WrongExpectedVersion(stream, expected, mismatch.actual);
     if (events.length === 0) return { nextRevision: current };
 
+    // Under the stream's advisory lock (held by this transaction, whichever
+    // process it runs in, until it commits), so the event read here stays the
+    // stream's last until the new ones are committed after it.
+    const { rows: previous } = await client.query<{ hash: string | null }>(
+      `SELECT metadata->>'${CHAIN_HASH_METADATA}' AS hash FROM ${this.table} WHERE stream = $1 AND revision = $2`,
+      [stream, current],
+    );
+    const chained = withChainHashes(stream, current + 1, previous[0]?.hash ?? undefined, events);
     const recordedAt = new Date();
-    const values = events.flatMap((event, i) => [
+    const values = chained.flatMap((event, i) => [
       stream,
       current + 1 + i,
       event.id,

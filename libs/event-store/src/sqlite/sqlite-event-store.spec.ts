@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { describeEventStoreContract } from '../event-store.contract.js';
+import { verifyStreamChain } from '../hash-chain.js';
 import type { NewEvent, RecordedEvent } from '../event-store.port.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
@@ -64,6 +66,41 @@ describe('SqliteEventStore', () => {
     await expect(store.append('invalid-1', [newEvent('A')], 0.5)).rejects.toBeInstanceOf(RangeError);
   });
 
+  it('starts the chain at the first event appended to a stream written before chains existed', async () => {
+    const filename = join(dataDir, 'legacy.sqlite');
+    const store = open('legacy.sqlite');
+    const raw = new Database(filename);
+    const insert = raw.prepare(
+      `INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, 'Old', '{}', '{"schemaVersion":1}', 0)`,
+    );
+    insert.run('legacy-1', 0, randomUUID());
+    insert.run('legacy-1', 1, randomUUID());
+    raw.close();
+
+    await store.append('legacy-1', [newEvent('New'), newEvent('Newer')], 1);
+    await store.append('legacy-1', [newEvent('Newest')], 'any');
+    expect(verifyStreamChain(await store.read('legacy-1'))).toEqual({ chainStartsAt: 2, breaks: [] });
+  });
+
+  it('opens read-only for an audit: reads the whole log in order, refuses appends, changes nothing', async () => {
+    const filename = join(dataDir, 'read-only.sqlite');
+    const writer = new SqliteEventStore(filename, { pageSize: 3 });
+    stores.push(writer);
+    for (let i = 0; i < 4; i += 1) await writer.append(`ro-${i % 2}`, [newEvent('A'), newEvent('B')], 'any');
+    const reader = new SqliteEventStore(filename, { readonly: true, pageSize: 3 });
+    stores.push(reader);
+
+    const all: RecordedEvent[] = [];
+    for await (const event of reader.readAll()) all.push(event);
+    expect(all.map((event) => event.position)).toEqual(Array.from({ length: 8 }, (_, i) => BigInt(i + 1)));
+    const filtered: string[] = [];
+    for await (const event of reader.readAll({ streamPrefixes: ['ro-1'], fromPosition: 4n }))
+      filtered.push(event.stream);
+    expect(filtered).toEqual(['ro-1', 'ro-1']);
+    await expect(reader.append('ro-0', [newEvent('C')], 'any')).rejects.toThrow(/readonly/);
+    expect(() => new SqliteEventStore(join(dataDir, 'absent.sqlite'), { readonly: true })).toThrow();
+  });
+
   it('refuses to work after close', async () => {
     const store = new SqliteEventStore(join(dataDir, 'closed.sqlite'));
     await store.close();
@@ -113,6 +150,30 @@ describe('SqliteEventStore shared by several processes', { timeout: 30_000 }, ()
       );
       const events = await parent.read(stream);
       expect(events.map((event) => event.type)).toEqual(['Opened', 'Claimed']);
+      expect(verifyStreamChain(events)).toEqual({ chainStartsAt: 0, breaks: [] });
+    } finally {
+      await parent.close();
+    }
+  });
+
+  it("chains one stream that several processes append to at 'any' at once", async () => {
+    const filename = join(dataDir, 'processes-chain.sqlite');
+    const parent = new SqliteEventStore(filename);
+    const stream = `chain-${randomUUID()}`;
+    try {
+      const processes = await Promise.all(Array.from({ length: 3 }, () => startProcess(filename)));
+      await Promise.all(
+        processes.map(async (process, writer) => {
+          for (let i = 0; i < 10; i += 1) {
+            expect((await process.append(stream, [newEvent('Any', { writer, i }), newEvent('Also')], 'any')).ok).toBe(
+              true,
+            );
+          }
+        }),
+      );
+      const events = await parent.read(stream);
+      expect(events).toHaveLength(60);
+      expect(verifyStreamChain(events)).toEqual({ chainStartsAt: 0, breaks: [] });
     } finally {
       await parent.close();
     }

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { assertValidExpectedRevision, checkExpectedRevision } from '../expected-revision.js';
+import { CHAIN_HASH_METADATA, withChainHashes } from '../hash-chain.js';
 import { assertValidCountLimit, streamPrefixesOf } from '../stream-filter.js';
 import { reportSubscriptionError } from '../subscription-error.js';
 import {
@@ -8,8 +9,10 @@ import {
   type AppendResult,
   type CountOptions,
   type EventStore,
+  type EventLogReader,
   type ExpectedRevision,
   type NewEvent,
+  type ReadAllOptions,
   type ReadOptions,
   type RecordedEvent,
   type SubscribeOptions,
@@ -24,6 +27,11 @@ export interface SqliteEventStoreOptions {
   readonly pageSize?: number;
   /** How long a writer waits for another process's write lock before failing. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Opens an existing file without writing to it (no schema, no pragma that
+   * writes; appends fail): what an audit reads, while the services run.
+   */
+  readonly readonly?: boolean;
 }
 
 const SCHEMA = `
@@ -64,7 +72,7 @@ const appendListenersByFile = new Map<string, Set<() => void>>();
  * order and a reader never sees a later position before an earlier one; that
  * makes `position > checkpoint` a gap-free catch-up query, also across processes.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, EventLogReader {
   private readonly db: Database.Database;
   private readonly fileKey: string;
   private readonly pollIntervalMs: number;
@@ -76,6 +84,7 @@ export class SqliteEventStore implements EventStore {
 
   private readonly statements: {
     currentRevision: Database.Statement<[string], { revision: number | null }>;
+    chainHashAt: Database.Statement<[string, number], { hash: string | null }>;
     revisionOfEventId: Database.Statement<[string, string], { revision: number }>;
     eventIdsFrom: Database.Statement<[string, number, number], { event_id: string }>;
     insert: Database.Statement<[string, number, string, string, string, string, number]>;
@@ -87,16 +96,23 @@ export class SqliteEventStore implements EventStore {
   constructor(filename: string, options: SqliteEventStoreOptions = {}) {
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.pageSize = options.pageSize ?? 1000;
-    this.db = new Database(filename);
-    this.db.pragma('journal_mode = WAL');
+    this.db = options.readonly
+      ? new Database(filename, { readonly: true, fileMustExist: true })
+      : new Database(filename);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    // An append that returned must survive a power cut, not only a crash.
-    this.db.pragma('synchronous = FULL');
-    this.db.exec(SCHEMA);
+    if (!options.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      // An append that returned must survive a power cut, not only a crash.
+      this.db.pragma('synchronous = FULL');
+      this.db.exec(SCHEMA);
+    }
     this.fileKey = filename === ':memory:' ? `:memory:${Math.random()}` : realpathSync(filename);
 
     this.statements = {
       currentRevision: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
+      chainHashAt: this.db.prepare(
+        `SELECT json_extract(metadata, '$.${CHAIN_HASH_METADATA}') AS hash FROM events WHERE stream = ? AND revision = ?`,
+      ),
       revisionOfEventId: this.db.prepare('SELECT revision FROM events WHERE stream = ? AND event_id = ?'),
       eventIdsFrom: this.db.prepare(
         'SELECT event_id FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
@@ -146,13 +162,7 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions, handlers: SubscriptionHandlers): Subscription {
     this.assertOpen();
-    const prefixes = streamPrefixesOf(options);
-    const readPage = prefixes
-      ? (after: bigint, limit: number) =>
-          this.filtered(prefixes.length)
-            .readAllAfter.all(filteredQuery(after, prefixes, limit))
-            .map(toRecordedEvent)
-      : (after: bigint, limit: number) => this.statements.readAllAfter.all(after, limit).map(toRecordedEvent);
+    const readPage = this.pageReader(options);
     const subscription = new SqliteSubscription({
       fromPosition: options.fromPosition ?? 0n,
       handlers,
@@ -164,6 +174,18 @@ export class SqliteEventStore implements EventStore {
     });
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    this.assertOpen();
+    const readPage = this.pageReader(options);
+    let after = options.fromPosition ?? 0n;
+    for (;;) {
+      const page = readPage(after, this.pageSize);
+      if (page.length === 0) return;
+      yield* page;
+      after = page[page.length - 1]!.position;
+    }
   }
 
   countEventsAfter(position: bigint | undefined, options: CountOptions): Promise<number> {
@@ -185,18 +207,25 @@ export class SqliteEventStore implements EventStore {
     this.db.close();
   }
 
+  private pageReader(filter: SubscribeOptions): (after: bigint, limit: number) => RecordedEvent[] {
+    const prefixes = streamPrefixesOf(filter);
+    return prefixes
+      ? (after, limit) =>
+          this.filtered(prefixes.length)
+            .readAllAfter.all(filteredQuery(after, prefixes, limit))
+            .map(toRecordedEvent)
+      : (after, limit) => this.statements.readAllAfter.all(after, limit).map(toRecordedEvent);
+  }
+
   private appendNow(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
     this.assertOpen();
     assertValidExpectedRevision(expected);
-    const rows = events.map((event) => ({
-      id: event.id,
-      type: event.type,
-      data: JSON.stringify(event.data),
-      metadata: JSON.stringify(event.metadata ?? {}),
-    }));
 
-    // IMMEDIATE takes the write lock before reading the current revision, so no
-    // other process can append between the check and the insert.
+    // IMMEDIATE takes SQLite's write lock on the file before reading the current
+    // revision, so no other connection, in this process or another one sharing
+    // the file, can append between the check and the insert. The previous
+    // event's chain hash is read inside the same lock, so it is the hash of the
+    // event the new ones follow, whatever `expected` is ('any' included).
     const appendInTransaction = this.db.transaction((): AppendResult => {
       const repeated = this.findRepeatedAppend(stream, events);
       if (repeated !== undefined) return { nextRevision: repeated };
@@ -204,6 +233,14 @@ export class SqliteEventStore implements EventStore {
       const mismatch = checkExpectedRevision(expected, current);
       if (mismatch) throw new WrongExpectedVersion(stream, expected, mismatch.actual);
 
+      const previousHash =
+        current < 0 ? undefined : (this.statements.chainHashAt.get(stream, current)?.hash ?? undefined);
+      const rows = withChainHashes(stream, current + 1, previousHash, events).map((event) => ({
+        id: event.id,
+        type: event.type,
+        data: JSON.stringify(event.data),
+        metadata: JSON.stringify(event.metadata),
+      }));
       const recordedAt = Date.now();
       let revision = current;
       for (const row of rows) {
@@ -219,7 +256,7 @@ export class SqliteEventStore implements EventStore {
     });
 
     const result = appendInTransaction.immediate();
-    if (rows.length > 0) this.notifyAppend();
+    if (events.length > 0) this.notifyAppend();
     return result;
   }
 
