@@ -3,7 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { NotificationsConfig } from '#config';
+import { ensureWritableDataDir, type NotificationsConfig } from '#config';
 import type { MailContent } from '../templates/templates.js';
 
 export const MAILER = Symbol('MAILER');
@@ -112,6 +112,7 @@ class OutboxMailer extends NodemailerMailer {
 
   constructor(config: NotificationsConfig) {
     super(nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }), config.MAIL_FROM);
+    ensureWritableDataDir(config.DATA_DIR); // one clear line when it is not, as every service says it
     this.dir = join(config.DATA_DIR, 'outbox');
     mkdirSync(this.dir, { recursive: true });
   }
