@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { assertValidExpectedRevision, checkExpectedRevision } from '../expected-revision.js';
 import { CHAIN_HASH_METADATA, withChainHashes } from '../hash-chain.js';
+import { PollingSubscription } from '../polling-subscription.js';
 import { assertValidCountLimit, streamPrefixesOf } from '../stream-filter.js';
-import { reportSubscriptionError } from '../subscription-error.js';
 import {
   WrongExpectedVersion,
   type AppendResult,
@@ -86,7 +86,7 @@ export class PostgresEventStore implements EventStore, EventLogReader {
   private readonly channel: string;
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
-  private readonly subscriptions = new Set<PostgresSubscription>();
+  private readonly subscriptions = new Set<PollingSubscription>();
   private readonly wakers = new Set<() => void>();
   private listener: Promise<pg.PoolClient> | undefined;
   private readonly ready: Promise<void>;
@@ -142,7 +142,7 @@ export class PostgresEventStore implements EventStore, EventLogReader {
   subscribeToAll(options: SubscribeOptions, handlers: SubscriptionHandlers): Subscription {
     this.assertOpen();
     const prefixes = streamPrefixesOf(options) ?? [];
-    const subscription = new PostgresSubscription({
+    const subscription = new PollingSubscription({
       fromPosition: options.fromPosition ?? 0n,
       handlers,
       pollIntervalMs: this.pollIntervalMs,
@@ -371,76 +371,4 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     metadata: row.metadata,
     recordedAt: row.recorded_at,
   };
-}
-
-interface PostgresSubscriptionParts {
-  fromPosition: bigint;
-  handlers: SubscriptionHandlers;
-  pollIntervalMs: number;
-  readPage(after: bigint): Promise<RecordedEvent[]>;
-  listen(wake: () => void): () => void;
-  onClosed(): void;
-}
-
-class PostgresSubscription implements Subscription {
-  private closed = false;
-  /** A notification that came while a page was being read or handled: read again at once. */
-  private notified = false;
-  private wake: (() => void) | undefined;
-  private readonly stopListening: () => void;
-  private readonly running: Promise<void>;
-
-  constructor(private readonly parts: PostgresSubscriptionParts) {
-    this.stopListening = parts.listen(() => {
-      this.notified = true;
-      this.wake?.();
-    });
-    this.running = this.deliver().finally(() => {
-      this.stopListening();
-      parts.onClosed();
-    });
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.wake?.();
-    await this.running;
-  }
-
-  private async deliver(): Promise<void> {
-    let checkpoint = this.parts.fromPosition;
-    // Never call a handler before subscribeToAll has returned the subscription.
-    await Promise.resolve();
-    try {
-      while (!this.closed) {
-        this.notified = false;
-        const page = await this.parts.readPage(checkpoint);
-        if (page.length === 0) {
-          if (!this.notified) await this.waitForNotificationOrPoll();
-          continue;
-        }
-        for (const event of page) {
-          if (this.closed) return;
-          await this.parts.handlers.onEvent(event);
-          checkpoint = event.position;
-        }
-      }
-    } catch (error) {
-      this.closed = true;
-      reportSubscriptionError(this.parts.handlers, error);
-    }
-  }
-
-  private waitForNotificationOrPoll(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(done, this.parts.pollIntervalMs);
-      this.wake = done;
-    }).finally(() => {
-      this.wake = undefined;
-    });
-  }
 }

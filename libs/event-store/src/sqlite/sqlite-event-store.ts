@@ -2,8 +2,8 @@ import { realpathSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { assertValidExpectedRevision, checkExpectedRevision } from '../expected-revision.js';
 import { CHAIN_HASH_METADATA, withChainHashes } from '../hash-chain.js';
+import { PollingSubscription } from '../polling-subscription.js';
 import { assertValidCountLimit, streamPrefixesOf } from '../stream-filter.js';
-import { reportSubscriptionError } from '../subscription-error.js';
 import {
   WrongExpectedVersion,
   type AppendResult,
@@ -77,7 +77,7 @@ export class SqliteEventStore implements EventStore, EventLogReader {
   private readonly fileKey: string;
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
-  private readonly subscriptions = new Set<SqliteSubscription>();
+  private readonly subscriptions = new Set<PollingSubscription>();
   /** Per number of stream prefixes: the statements of filtered reads of the global order. */
   private readonly filteredStatements = new Map<number, FilteredStatements>();
   private closed = false;
@@ -163,13 +163,12 @@ export class SqliteEventStore implements EventStore, EventLogReader {
   subscribeToAll(options: SubscribeOptions, handlers: SubscriptionHandlers): Subscription {
     this.assertOpen();
     const readPage = this.pageReader(options);
-    const subscription = new SqliteSubscription({
+    const subscription = new PollingSubscription({
       fromPosition: options.fromPosition ?? 0n,
       handlers,
-      pageSize: this.pageSize,
       pollIntervalMs: this.pollIntervalMs,
-      readPage,
-      listenForAppends: (listener) => this.listenForAppends(listener),
+      readPage: (after) => readPage(after, this.pageSize),
+      listen: (wake) => this.listenForAppends(wake),
       onClosed: () => this.subscriptions.delete(subscription),
     });
     this.subscriptions.add(subscription);
@@ -347,74 +346,6 @@ function filteredQuery(after: bigint, prefixes: readonly string[], limit: number
 interface FilteredStatements {
   readonly readAllAfter: Database.Statement<[FilteredQuery], EventRow>;
   readonly countAfter: Database.Statement<[FilteredQuery], { count: bigint }>;
-}
-
-interface SqliteSubscriptionParts {
-  fromPosition: bigint;
-  handlers: SubscriptionHandlers;
-  pageSize: number;
-  pollIntervalMs: number;
-  readPage(after: bigint, limit: number): RecordedEvent[];
-  listenForAppends(listener: () => void): () => void;
-  onClosed(): void;
-}
-
-class SqliteSubscription implements Subscription {
-  private closed = false;
-  private wake: (() => void) | undefined;
-  private readonly stopListening: () => void;
-  private readonly running: Promise<void>;
-
-  constructor(private readonly parts: SqliteSubscriptionParts) {
-    this.stopListening = parts.listenForAppends(() => this.wake?.());
-    this.running = this.deliver().finally(() => {
-      this.stopListening();
-      parts.onClosed();
-    });
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.wake?.();
-    await this.running;
-  }
-
-  private async deliver(): Promise<void> {
-    let checkpoint = this.parts.fromPosition;
-    // Never call a handler before subscribeToAll has returned the subscription.
-    await Promise.resolve();
-    try {
-      while (!this.closed) {
-        const page = this.parts.readPage(checkpoint, this.parts.pageSize);
-        if (page.length === 0) {
-          await this.waitForAppendOrPoll();
-          continue;
-        }
-        for (const event of page) {
-          if (this.closed) return;
-          await this.parts.handlers.onEvent(event);
-          checkpoint = event.position;
-        }
-      }
-    } catch (error) {
-      this.closed = true;
-      reportSubscriptionError(this.parts.handlers, error);
-    }
-  }
-
-  /** Nothing can append between the empty read and this call: both run in one synchronous step. */
-  private waitForAppendOrPoll(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(done, this.parts.pollIntervalMs);
-      this.wake = done;
-    }).finally(() => {
-      this.wake = undefined;
-    });
-  }
 }
 
 /** Inside the write lock only the (stream, event_id) key can clash: revisions follow the current one. */
