@@ -597,9 +597,12 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const ratio = median(timings.unknown) / median(timings.wrong);
-    // Without the dummy hash an unknown email answers several times faster than a wrong password.
-    expect(ratio).toBeGreaterThan(0.5);
-    expect(ratio).toBeLessThan(2);
+    // Without the dummy hash an unknown email answers about ten times faster than a wrong password (one argon2
+    // verify is nearly all of it): bounds wide enough for a machine busy with other work, narrow enough for that.
+    expect(ratio, `median unknown ${median(timings.unknown)} ms, wrong ${median(timings.wrong)} ms`).toBeGreaterThan(
+      0.4,
+    );
+    expect(ratio).toBeLessThan(2.5);
   });
 
   it('lets a user change their password, proving the current one: the old one stops working', async () => {
