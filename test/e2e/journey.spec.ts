@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { readIntegrationEvent } from '#contracts';
 import {
   apiClient,
   kafkaClientFor,
@@ -47,6 +48,8 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
   let adminRefreshToken: string;
   let adminTokenAt = 0;
   const secrets: string[] = [];
+  /** Before this run's system started: older events of the shared topics (other specs', fakes among them) are not its. */
+  let startedAt = '';
   const tokens: string[] = [];
   /** Every recovery code shown, for the leak checks at the end. */
   const recoveryCodes: string[] = [];
@@ -138,6 +141,7 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
     expect.poll(async () => (await api.get('/v1/me', { token })).status, { timeout: 15_000, interval: 200 }).toBe(401);
 
   beforeAll(async () => {
+    startedAt = new Date().toISOString();
     system = await startSystem({
       mode,
       kafka: inject('kafkaClients'),
@@ -805,6 +809,13 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
     } finally {
       await consumer.disconnect();
     }
+    // Each as its contract says (libs/contracts/src/integration-events), read as a consumer reads it.
+    const ours = seen
+      .map((text) => JSON.parse(text) as { occurredAt?: string })
+      .filter((event) => (event.occurredAt ?? '') >= startedAt);
+    expect(ours.length).toBeGreaterThan(0);
+    for (const event of ours) expect(readIntegrationEvent(event)).toMatchObject({ outcome: 'known' });
+    expect(system.logs()).not.toMatch(/breaks its contract/);
     const all = seen.join('\n');
     for (const secret of secrets) expect(all).not.toContain(secret);
     expect(recoveryCodes.length).toBeGreaterThanOrEqual(20);

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { ASYNCAPI_PATH, asyncApiDocument } from '#contracts';
 import type { GatewayConfig } from '#config';
 import { callerTopics, ensureTopics, kafkaConnectionOf } from '#messaging';
 import { SessionRevocations } from './auth/session-revocations.js';
@@ -47,6 +48,11 @@ export async function startGateway(config: GatewayConfig, logger?: LoggerService
       .addBearerAuth()
       .build(),
   );
+  // The integration events (auth.*.events) beside the REST API: public like /docs, generated from the contracts.
+  const asyncApi = asyncApiDocument();
+  app.getHttpAdapter().get(ASYNCAPI_PATH, (_request: unknown, response: unknown) => {
+    app.getHttpAdapter().reply(response, asyncApi, 200);
+  });
   SwaggerModule.setup('docs', app, document);
   // Listening only once every revocation a live access token could be subject to is known.
   await app.init();

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdentityRpc, MfaRpc } from '#contracts';
-import { CHAIN_HASH_METADATA, SqliteEventStore, eventDigest, linkHash, type RecordedEvent } from '#event-store';
+import {
+  CHAIN_HASH_METADATA,
+  SqliteEventStore,
+  eventDigest,
+  linkHash,
+  snapshotStreamOf,
+  type RecordedEvent,
+} from '#event-store';
+import { relayCheckpointStreamOf } from '#messaging';
 import { OPERATOR, signInRequest, startIdentityWithOperator } from '../../identity/src/identity.testing.js';
 import { mfaStreamName } from '../../mfa/src/mfa-enrollment/mfa-enrollment.events.js';
 import { CONTEXT, activeUser, appCode, currentStep, startMfaService, wrongCode } from '../../mfa/src/mfa.testing.js';
@@ -220,6 +228,78 @@ describe('the ops CLI on stores the services filled', { timeout: 60_000 }, () =>
       expect(status).toBe(1);
       expect(out).toContain('FAILED: 1 problem\n');
       expect(out).toContain(`identity ${stream} revision ${revisions - 1} [chain]: carries no chain hash`);
+      rmSync(tampered, { recursive: true, force: true });
+    });
+
+    it('verifies truncated relay checkpoints and snapshots clean, from their first kept event', async () => {
+      const tampered = copyOf(dataDir);
+      const store = new SqliteEventStore(join(tampered, 'mfa.sqlite'));
+      const bookkeeping = [relayCheckpointStreamOf('ops-spec'), snapshotStreamOf(mfaStreamName('ops-spec'))];
+      for (const stream of bookkeeping) {
+        for (let n = 0; n < 25; n += 1) {
+          await store.append(stream, [{ id: crypto.randomUUID(), type: 'Bookkept', data: { n } }], 'any');
+        }
+        await store.truncateBefore(stream, 21);
+        await store.append(stream, [{ id: crypto.randomUUID(), type: 'Bookkept', data: { n: 25 } }], 24);
+      }
+      await store.close();
+
+      const { out, status } = await ops(tampered, 'verify', '--json');
+      const report = JSON.parse(out) as {
+        ok: boolean;
+        stores: Array<{ source: string; streams: number; chainedFromStart: number; truncatedStreams: number }>;
+        findings: unknown[];
+      };
+      expect(report.findings).toEqual([]);
+      expect(status).toBe(0);
+      const mfa = report.stores.find((summary) => summary.source === 'mfa')!;
+      expect(mfa.truncatedStreams).toBe(2);
+      expect(mfa.chainedFromStart).toBe(mfa.streams);
+      expect((await ops(tampered, 'verify')).out).toMatch(
+        /other streams .*: \d+ \(2 truncated: kept from a later revision\)/,
+      );
+
+      // An export starts them at their first kept event, which anchors the lines after it.
+      const exported = (await ops(tampered, 'export', '--since', '2000-01-01T00:00:00Z')).out;
+      const anchors = exported
+        .trim()
+        .split('\n')
+        .map(
+          (text) => JSON.parse(text) as { stream: string; revision: number; chain: { previous: string | null } | null },
+        )
+        .filter((line) => line.chain?.previous === null);
+      expect(anchors.map(({ stream, revision }) => [stream, revision])).toEqual(bookkeeping.map((name) => [name, 21]));
+      const file = join(tampered, 'audit.jsonl');
+      writeFileSync(file, exported);
+      expect((await ops(tampered, 'verify', '--export', file)).out).toContain('OK: no problem found');
+      writeFileSync(file, exported.replace(/"previous":null/, `"previous":"${'0'.repeat(64)}"`));
+      expect((await ops(tampered, 'verify', '--export', file)).status).toBe(1);
+      rmSync(tampered, { recursive: true, force: true });
+    });
+
+    it('refuses a truncated domain stream, and a gap in a truncated checkpoint stream', async () => {
+      const tampered = copyOf(dataDir);
+      const stream = mfaStreamName(userId);
+      const checkpoints = relayCheckpointStreamOf('ops-spec');
+      const store = new SqliteEventStore(join(tampered, 'mfa.sqlite'));
+      await store.truncateBefore(stream, 2); // through the port, so only the revisions can tell
+      for (let n = 0; n < 5; n += 1) {
+        await store.append(checkpoints, [{ id: crypto.randomUUID(), type: 'Bookkept', data: { n } }], 'any');
+      }
+      await store.truncateBefore(checkpoints, 2);
+      await store.close();
+      const db = new Database(join(tampered, 'mfa.sqlite'));
+      db.prepare('DELETE FROM events WHERE stream = ? AND revision = 3').run(checkpoints);
+      db.close();
+
+      const run = await ops(tampered, 'verify');
+      expect(run.status).toBe(1);
+      expect(run.out).toContain(
+        `mfa ${stream} revision 2 [revision]: the stream starts at revision 2, not 0: its first events are gone`,
+      );
+      expect(run.out).toContain(`mfa ${checkpoints} revision 4 [revision]: revision 4 where 3 was due`);
+      expect(run.out).toContain(`mfa ${checkpoints} revision 4 [chain]`);
+      expect(run.out).not.toMatch(new RegExp(`${checkpoints} revision 2 `));
       rmSync(tampered, { recursive: true, force: true });
     });
 

@@ -8,6 +8,12 @@ export * from './session.contract.js';
 export * from './mfa.contract.js';
 export * from './policy.contract.js';
 export * from './integration-events.js';
+export * from './integration-events/envelope.js';
+export * from './integration-events/identity.events.js';
+export * from './integration-events/mfa.events.js';
+export * from './integration-events/policy.events.js';
+export * from './integration-events/registry.js';
+export * from './asyncapi/asyncapi-document.js';
 export * from './notifications.contract.js';
 
 import { IdentityRpc } from './identity.contract.js';

@@ -79,6 +79,12 @@ export const relayHealth = z.object({
   failures: z.number().int().positive().optional(),
   /** The last failure, if there was one (also after it recovered). */
   lastError: z.string().max(1000).optional(),
+  /**
+   * Events not published since the service started because they broke their
+   * contract (`libs/contracts/src/integration-events`): a bug, logged with
+   * each event's position; the relay moved on past them.
+   */
+  invalid: z.number().int().positive().optional(),
 });
 export type RelayHealth = z.infer<typeof relayHealth>;
 

@@ -255,6 +255,117 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('truncating a bookkeeping stream', () => {
+      const revisionsOf = (events: readonly RecordedEvent[]) => events.map((event) => event.revision);
+      const filled = async (count: number): Promise<string> => {
+        const stream = uniqueStream();
+        await store.append(
+          stream,
+          Array.from({ length: count }, (_, n) => newEvent('Checkpointed', { n })),
+          'no_stream',
+        );
+        return stream;
+      };
+
+      it('keeps the events from the revision on, with their revisions, forwards and backwards', async () => {
+        const stream = await filled(6);
+        await store.truncateBefore(stream, 4);
+
+        expect(revisionsOf(await store.read(stream))).toEqual([4, 5]);
+        expect((await store.read(stream)).map((event) => event.data)).toEqual([{ n: 4 }, { n: 5 }]);
+        expect(revisionsOf(await store.read(stream, { fromRevision: 1 }))).toEqual([4, 5]);
+        expect(revisionsOf(await store.read(stream, { direction: 'backwards' }))).toEqual([5, 4]);
+        expect(revisionsOf(await store.read(stream, { direction: 'backwards', maxCount: 1 }))).toEqual([5]);
+        expect(await store.read(stream, { direction: 'backwards', fromRevision: 3 })).toEqual([]);
+      });
+
+      it('goes on appending after the last event, at the expected revision', async () => {
+        const stream = await filled(5);
+        await store.truncateBefore(stream, 4);
+
+        await expect(store.append(stream, [newEvent('Late')], 3)).rejects.toMatchObject({
+          name: 'WrongExpectedVersion',
+          actual: 4,
+        });
+        await expect(store.append(stream, [newEvent('Again')], 'no_stream')).rejects.toBeInstanceOf(
+          WrongExpectedVersion,
+        );
+        expect(await store.append(stream, [newEvent('Next')], 4)).toEqual({ nextRevision: 5 });
+        expect(await store.append(stream, [newEvent('AnyOne')], 'any')).toEqual({ nextRevision: 6 });
+        expect(revisionsOf(await store.read(stream))).toEqual([4, 5, 6]);
+      });
+
+      it('leaves a chain that verifies from the first kept event, whose stored hash anchors it', async () => {
+        const stream = await filled(5);
+        const before = await store.read(stream);
+        await store.truncateBefore(stream, 3);
+        await store.append(stream, [newEvent('Next', { n: 5 })], 4);
+        await store.append(stream, [newEvent('AnyOne', { n: 6 })], 'any');
+
+        const kept = await store.read(stream);
+        expect(kept.map((event) => event.metadata[CHAIN_HASH_METADATA])).toEqual([
+          ...before.slice(3).map((event) => event.metadata[CHAIN_HASH_METADATA]),
+          linkHash(before[4]!.metadata[CHAIN_HASH_METADATA] as string, eventDigest(kept[2]!)),
+          linkHash(kept[2]!.metadata[CHAIN_HASH_METADATA] as string, eventDigest(kept[3]!)),
+        ]);
+        expect(verifyStreamChain(kept, { anchored: true })).toEqual({ chainStartsAt: 3, breaks: [] });
+        // Without its anchor the first kept event reads as chained from zeros, which it is not.
+        expect(verifyStreamChain(kept).breaks).toEqual([
+          expect.objectContaining({ revision: 3, problem: 'hash-mismatch' }),
+        ]);
+        // The anchor vouches for the rest: a changed event after it is still told.
+        const edited = kept.map((event) => (event.revision === 5 ? { ...event, data: { n: 50 } } : event));
+        expect(verifyStreamChain(edited, { anchored: true }).breaks).toEqual([
+          expect.objectContaining({ revision: 5, problem: 'hash-mismatch' }),
+        ]);
+      });
+
+      it('is idempotent, never brings events back, and always keeps the last event', async () => {
+        const stream = await filled(6);
+        await store.truncateBefore(stream, 2);
+        await store.truncateBefore(stream, 2);
+        expect(revisionsOf(await store.read(stream))).toEqual([2, 3, 4, 5]);
+        await store.truncateBefore(stream, 1);
+        await store.truncateBefore(stream, 0);
+        expect(revisionsOf(await store.read(stream))).toEqual([2, 3, 4, 5]);
+        await store.truncateBefore(stream, 100);
+        expect(revisionsOf(await store.read(stream))).toEqual([5]);
+        expect(await store.append(stream, [newEvent('Next')], 5)).toEqual({ nextRevision: 6 });
+      });
+
+      it('does nothing to an unknown stream, and refuses a revision that is not an integer >= 0', async () => {
+        const stream = uniqueStream();
+        await store.truncateBefore(stream, 3);
+        expect(await store.read(stream)).toEqual([]);
+        expect(await store.append(stream, [newEvent('First')], 'no_stream')).toEqual({ nextRevision: 0 });
+        await expect(store.truncateBefore(stream, -1)).rejects.toBeInstanceOf(RangeError);
+        await expect(store.truncateBefore(stream, 1.5)).rejects.toBeInstanceOf(RangeError);
+      });
+
+      it('truncates while others append at any, leaving no gap and an unbroken chain', async () => {
+        const stream = await filled(1);
+        await Promise.all(
+          Array.from({ length: 12 }, async (_, n) => {
+            const { nextRevision } = await store.append(stream, [newEvent('Checkpointed', { n })], 'any');
+            await store.truncateBefore(stream, nextRevision);
+          }),
+        );
+        await store.append(stream, [newEvent('Checkpointed', { n: 'last' })], 'any');
+
+        const kept = await store.read(stream);
+        expect(kept.at(-1)?.revision).toBe(13);
+        expect(revisionsOf(kept)).toEqual(Array.from({ length: kept.length }, (_, i) => kept[0]!.revision + i));
+        expect(verifyStreamChain(kept, { anchored: true }).breaks).toEqual([]);
+      });
+
+      it('leaves other streams alone', async () => {
+        const truncated = await filled(3);
+        const other = await filled(3);
+        await store.truncateBefore(truncated, 2);
+        expect(revisionsOf(await store.read(other))).toEqual([0, 1, 2]);
+      });
+    });
+
     describe('reading a stream', () => {
       const types = ['E0', 'E1', 'E2', 'E3', 'E4'];
       let stream: string;

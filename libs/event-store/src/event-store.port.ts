@@ -99,6 +99,20 @@ export interface EventStore {
   append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** Events of one stream; an unknown stream reads as empty. */
   read(stream: string, options?: ReadOptions): Promise<RecordedEvent[]>;
+  /**
+   * Keeps only the tail of a bookkeeping stream (relay checkpoints,
+   * snapshots: only their latest event is ever read): the events before
+   * `revision` are gone, the rest keep their revisions, and appends go on
+   * after the last one as before. The last event is always kept, so the
+   * stream's revision stays known: a `revision` past it truncates before it.
+   * Idempotent, and never brings events back (a lower `revision` than an
+   * earlier call's does nothing). The kept events' chain hashes are as they
+   * were: the first kept event's stored hash anchors the rest
+   * (`StreamChainVerifier.anchor`). A retried append is recognised only
+   * while its events are kept. Never for a domain stream: `ops verify`
+   * refuses one that does not start at revision 0.
+   */
+  truncateBefore(stream: string, revision: number): Promise<void>;
   /** Catch-up from `fromPosition`, then live, in global order, each event (of the filtered streams) once. */
   subscribeToAll(options: SubscribeOptions, handlers: SubscriptionHandlers): Subscription;
   /**

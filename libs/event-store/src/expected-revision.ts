@@ -14,3 +14,9 @@ export function checkExpectedRevision(
   const satisfied = expected === 'any' || (expected === 'no_stream' ? current === -1 : expected === current);
   return satisfied ? undefined : { actual: current === -1 ? 'no_stream' : current };
 }
+
+export function assertValidTruncateRevision(revision: number): void {
+  if (!(Number.isSafeInteger(revision) && revision >= 0)) {
+    throw new RangeError(`a stream is truncated before a revision, an integer >= 0; got ${revision}`);
+  }
+}

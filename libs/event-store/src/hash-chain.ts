@@ -148,17 +148,45 @@ export class StreamChainVerifier {
     );
   }
 
+  /**
+   * The first kept event of a truncated stream (`EventStore.truncateBefore`):
+   * the hash it links to went with the events before it, so its own stored
+   * hash is taken as given, and the events after it are checked against it.
+   * Its content is covered only by that hash, which nothing before it can
+   * confirm: an audit allows this for bookkeeping streams only. An event
+   * without a hash is checked as usual (a stream kept from before the chain).
+   * Only for the first event checked.
+   */
+  anchor(event: ChainedFields): ChainBreak | undefined {
+    if (this.chainStartsAt !== null) throw new Error(`stream ${this.stream}: only its first event anchors its chain`);
+    if (event.metadata[CHAIN_HASH_METADATA] === undefined) return this.check(event);
+    const stored = chainHashOf(event.metadata);
+    if (stored === undefined) return this.fail(event, 'hash-malformed', 'its chain hash is not 64 hex digits');
+    this.chainStartsAt = event.revision;
+    this.lastHash = stored;
+    return undefined;
+  }
+
   private fail(event: ChainedFields, problem: ChainBreak['problem'], message: string): ChainBreak {
     return { stream: event.stream, revision: event.revision, problem, message };
   }
 }
 
-/** One whole stream (every event, in revision order): where its chain starts and where it is broken. */
-export function verifyStreamChain(events: readonly ChainedFields[]): {
+/**
+ * One whole stream (every event, in revision order): where its chain starts
+ * and where it is broken. `anchored`: a truncated stream, whose first event's
+ * stored hash anchors the rest (`StreamChainVerifier.anchor`).
+ */
+export function verifyStreamChain(
+  events: readonly ChainedFields[],
+  options: { readonly anchored?: boolean } = {},
+): {
   chainStartsAt: number | null;
   breaks: ChainBreak[];
 } {
   const verifier = new StreamChainVerifier(events[0]?.stream ?? '');
-  const breaks = events.flatMap((event) => verifier.check(event) ?? []);
+  const breaks = events.flatMap(
+    (event, i) => (i === 0 && options.anchored ? verifier.anchor(event) : verifier.check(event)) ?? [],
+  );
   return { chainStartsAt: verifier.chainStartsAt, breaks };
 }

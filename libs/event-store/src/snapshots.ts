@@ -67,9 +67,18 @@ export class EventStoreSnapshots<State> implements SnapshotStore<State> {
     return { state: this.options.deserialize(state), revision };
   }
 
+  /**
+   * Appends the snapshot, then drops the older ones (only the newest is ever
+   * loaded), after the command that saved it has had its answer: the
+   * truncation is not awaited and runs on a later turn of the event loop
+   * (on SQLite it is a synchronous write). One that fails, or is overtaken
+   * by a newer save's, costs nothing: the next save truncates everything
+   * before itself.
+   */
   async save(stream: string, state: State, revision: number): Promise<void> {
-    await this.store.append(
-      snapshotStreamOf(stream),
+    const snapshotStream = snapshotStreamOf(stream);
+    const { nextRevision } = await this.store.append(
+      snapshotStream,
       [
         {
           id: randomUUID(),
@@ -79,5 +88,6 @@ export class EventStoreSnapshots<State> implements SnapshotStore<State> {
       ],
       'any',
     );
+    setImmediate(() => void this.store.truncateBefore(snapshotStream, nextRevision).catch(() => undefined));
   }
 }

@@ -5,12 +5,14 @@ import type { CommonConfig } from '#config';
 import { EVENT_STORE, eventStoreKindOf, type EventStore } from '#event-store';
 import { answer } from './answer.js';
 import { IntegrationEventRelay } from './integration-events/integration-event-relay.js';
+import { invalidIntegrationEventsOf } from './integration-events/integration-relay.provider.js';
 
 const HEALTH_RPC = { identity: IdentityRpc.checkHealth, mfa: MfaRpc.checkHealth, policy: PolicyRpc.checkHealth };
 
 /**
  * `<service>.check-health`: a real round trip through the transport, a read of
- * the service's event store, and the state and lag of its relay.
+ * the service's event store, and the state and lag of its relay (and the events
+ * it refused for breaking their contract, if any).
  */
 export function healthController(
   service: ServiceName,
@@ -32,7 +34,14 @@ export function healthController(
       return answer(rpc, payload, async (): Promise<HealthReport> => {
         await this.store.read(`health-${service}`, { maxCount: 1 });
         const relay = await this.relay?.health();
-        return { service, status: 'up', transport, eventStore, ...(relay ? { relay } : {}) };
+        const invalid = this.relay ? invalidIntegrationEventsOf(this.relay) : 0;
+        return {
+          service,
+          status: 'up',
+          transport,
+          eventStore,
+          ...(relay ? { relay: { ...relay, ...(invalid > 0 ? { invalid } : {}) } } : {}),
+        };
       });
     }
   }

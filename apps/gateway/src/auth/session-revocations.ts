@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { INTEGRATION_TOPICS, type IntegrationEvent } from '#contracts';
+import { INTEGRATION_TOPICS, readIntegrationEvent, type IntegrationEvent } from '#contracts';
 import { CONFIG, type GatewayConfig } from '#config';
 import { IntegrationEventSubscription, kafkaConnectionOf } from '#messaging';
 import { ACCESS_TOKEN_TTL_SECONDS, type Principal } from './token.service.js';
@@ -75,10 +75,20 @@ export class SessionRevocations implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Reads a `SessionRevoked` by its contract (libs/contracts). Fails safe: one
+   * that is not as its contract says (or of a version this gateway does not
+   * know) still revokes its session (the event's key), from now.
+   */
   apply(event: IntegrationEvent): void {
     if (event.type !== 'SessionRevoked') return;
-    const revokedAt = Date.parse(String(event.data['revokedAt']));
-    this.revokedAt.set(event.aggregateId, Number.isNaN(revokedAt) ? Date.now() : revokedAt);
+    const read = readIntegrationEvent(event);
+    const revoked = read.outcome === 'known' && read.event.type === 'SessionRevoked' ? read.event : undefined;
+    if (!revoked) {
+      const problems = read.outcome === 'invalid' ? read.problems : `schemaVersion ${event.schemaVersion}`;
+      this.logger.warn(`a SessionRevoked not as its contract says (${problems}): its session is revoked from now`);
+    }
+    this.revokedAt.set(event.aggregateId, revoked ? Date.parse(revoked.data.revokedAt) : Date.now());
     this.pruneNowAndThen();
   }
 

@@ -68,4 +68,15 @@ describe('response headers of the real gateway', () => {
     }
     expect((await raw('/docs-json')).status).toBe(200);
   });
+
+  it('serves the AsyncAPI document of the integration events next to the OpenAPI one, without a token', async () => {
+    const response = await raw('/docs/asyncapi.json');
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toMatchObject({
+      asyncapi: '3.0.0',
+      channels: { identityEvents: { address: 'auth.identity.events' }, mfaEvents: { address: 'auth.mfa.events' } },
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { pickFields, type PublishedAggregate } from '#messaging';
+import { pickFields, type PublishableField, type PublishedAggregate } from '#messaging';
 import { sessionEventCodec } from './session.codec.js';
 import {
   SESSION_STREAM_PREFIX,
@@ -10,15 +10,16 @@ import {
 /**
  * What of sessions other services see on `auth.identity.events`: starts and
  * revocations (the gateway refuses the access tokens of a revoked session),
- * never a refresh token's hash. Refreshes stay inside identity: one every few
+ * never a refresh token's hash (its contract,
+ * libs/contracts/src/integration-events/identity.events.ts, names none). Refreshes stay inside identity: one every few
  * minutes per signed-in device, and their only news is a new hash.
  */
 const PUBLISHED_FIELDS = {
   SessionStarted: ['sessionId', 'userId', 'orgId', 'amr', 'authenticatedAt', 'startedAt', 'expiresAt', 'context'],
   SessionRevoked: ['sessionId', 'userId', 'revokedAt', 'reason'],
 } as const satisfies {
-  SessionStarted: ReadonlyArray<Exclude<keyof SessionStarted['data'], 'refreshTokenHash' | 'refreshTokenExpiresAt'>>;
-  SessionRevoked: ReadonlyArray<keyof SessionRevoked['data']>;
+  SessionStarted: ReadonlyArray<PublishableField<SessionStarted>>;
+  SessionRevoked: ReadonlyArray<PublishableField<SessionRevoked>>;
 };
 
 export const publishedSession: PublishedAggregate<SessionEvent> = {

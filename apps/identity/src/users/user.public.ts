@@ -1,4 +1,4 @@
-import { pickFields, type PublishedAggregate } from '#messaging';
+import { pickFields, type PublishableField, type PublishedAggregate } from '#messaging';
 import { userEventCodec } from './user.codec.js';
 import {
   USER_STREAM_PREFIX,
@@ -13,12 +13,12 @@ import {
   type UserUnlocked,
 } from './user.events.js';
 
-type Private = 'passwordHash';
-
 /**
  * What of a user's events other services may see on `auth.identity.events`: an
  * allow-list per type, so a field added to an event later stays private until
- * it is listed here. `passwordHash` never is (the types refuse it), and a
+ * it is listed here, and named by its contract
+ * (libs/contracts/src/integration-events/identity.events.ts: the types refuse a
+ * field it does not name). `passwordHash` never is (no contract names it), and a
  * rehash is not published at all (the same password, a new hash: nothing
  * happened that another service could act on).
  */
@@ -32,14 +32,14 @@ const PUBLISHED_FIELDS = {
   UserLocked: ['userId', 'lockedAt'],
   UserUnlocked: ['userId', 'unlockedBy', 'reason', 'unlockedAt'],
 } as const satisfies {
-  UserRegistered: ReadonlyArray<Exclude<keyof UserRegistered['data'], Private>>;
-  UserRolesChanged: ReadonlyArray<keyof UserRolesChanged['data']>;
-  UserPasswordChanged: ReadonlyArray<Exclude<keyof UserPasswordChanged['data'], Private>>;
-  UserPasswordSetByAdmin: ReadonlyArray<Exclude<keyof UserPasswordSetByAdmin['data'], Private>>;
-  PasswordCheckFailed: ReadonlyArray<keyof PasswordCheckFailed['data']>;
-  PasswordCheckSucceeded: ReadonlyArray<keyof PasswordCheckSucceeded['data']>;
-  UserLocked: ReadonlyArray<keyof UserLocked['data']>;
-  UserUnlocked: ReadonlyArray<keyof UserUnlocked['data']>;
+  UserRegistered: ReadonlyArray<PublishableField<UserRegistered>>;
+  UserRolesChanged: ReadonlyArray<PublishableField<UserRolesChanged>>;
+  UserPasswordChanged: ReadonlyArray<PublishableField<UserPasswordChanged>>;
+  UserPasswordSetByAdmin: ReadonlyArray<PublishableField<UserPasswordSetByAdmin>>;
+  PasswordCheckFailed: ReadonlyArray<PublishableField<PasswordCheckFailed>>;
+  PasswordCheckSucceeded: ReadonlyArray<PublishableField<PasswordCheckSucceeded>>;
+  UserLocked: ReadonlyArray<PublishableField<UserLocked>>;
+  UserUnlocked: ReadonlyArray<PublishableField<UserUnlocked>>;
 };
 
 export const publishedUser: PublishedAggregate<UserEvent> = {

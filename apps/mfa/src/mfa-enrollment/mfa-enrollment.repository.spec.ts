@@ -20,6 +20,7 @@ class CountingStore implements EventStore {
   append: EventStore['append'] = (...args) => this.inner.append(...args);
   subscribeToAll: EventStore['subscribeToAll'] = (...args) => this.inner.subscribeToAll(...args);
   countEventsAfter: EventStore['countEventsAfter'] = (...args) => this.inner.countEventsAfter(...args);
+  truncateBefore: EventStore['truncateBefore'] = (...args) => this.inner.truncateBefore(...args);
   close = () => this.inner.close();
   async read(stream: string, options?: ReadOptions) {
     const events = await this.inner.read(stream, options);

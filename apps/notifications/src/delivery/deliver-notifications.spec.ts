@@ -6,7 +6,13 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '#config';
-import { INTEGRATION_TOPICS, NOTIFICATIONS_DEAD_LETTER_TOPIC, type IntegrationEvent } from '#contracts';
+import {
+  INTEGRATION_EVENT_CONTRACTS,
+  INTEGRATION_TOPICS,
+  NOTIFICATIONS_DEAD_LETTER_TOPIC,
+  type IntegrationEvent,
+  type IntegrationEventType,
+} from '#contracts';
 import { processBus } from '#messaging';
 import { CollectingLogger, startSmtpSink, type SmtpSink } from '#testing';
 import { startNotifications } from '../notifications.app.js';
@@ -30,16 +36,20 @@ describe('notifications in process', () => {
   const start = async (env: Record<string, string> = {}) => {
     app = await startNotifications(loadConfig('notifications', { DATA_DIR: dataDir, ...env }), logger);
   };
-  const published = (type: string, userId: string, data: Record<string, unknown>): IntegrationEvent => ({
-    eventId: randomUUID(),
-    type,
-    schemaVersion: 1,
-    aggregateId: userId,
-    userId,
-    occurredAt: '2031-03-04T05:06:07.000Z',
-    source: { stream: `x-${userId}`, revision: 0, position: '1' },
-    data,
-  });
+  /** As published: its contract's example (libs/contracts) for `userId`, with `data` changed as given. */
+  const published = (type: IntegrationEventType, userId: string, data: Record<string, unknown>): IntegrationEvent => {
+    const [example] = Object.values(INTEGRATION_EVENT_CONTRACTS[type]).map((contract) => contract.example);
+    return {
+      eventId: randomUUID(),
+      type,
+      schemaVersion: Number(example!['schemaVersion']),
+      aggregateId: userId,
+      userId,
+      occurredAt: '2031-03-04T05:06:07.000Z',
+      source: { stream: `x-${userId}`, revision: 0, position: '1' },
+      data: { ...(example!['data'] as Record<string, unknown>), ...data },
+    };
+  };
   const publish = (event: IntegrationEvent) =>
     processBus.emit(event.type.startsWith('User') ? INTEGRATION_TOPICS.identity : INTEGRATION_TOPICS.mfa, event);
   const register = (userId: string, email: string) =>
@@ -81,7 +91,7 @@ describe('notifications in process', () => {
     await register('u2', 'bob@example.com');
     const deactivated = published('MfaDeactivated', 'u2', {
       deactivatedAt: '2031-03-04T05:06:07.000Z',
-      by: { kind: 'user', step: 1 },
+      by: { kind: 'user', step: 1, context: null },
     });
     await publish(deactivated);
     await publish(published('MfaActivated', 'never-registered', { activatedAt: '2031-03-04T05:06:07.000Z' }));

@@ -1,22 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import type { IntegrationEvent } from '#contracts';
+import { INTEGRATION_EVENT_CONTRACTS, isIntegrationEventType, type IntegrationEvent } from '#contracts';
 import { noticeOf } from './account-notices.js';
 
+const AT = '2031-03-04T05:06:07.000Z';
+
+/** An event as published: its contract's example (current version) for user u1, with `data` changed as given. */
 const event = (
   type: string,
   data: Record<string, unknown>,
   extra: Partial<IntegrationEvent> = {},
-): IntegrationEvent => ({
-  eventId: 'e1',
-  type,
-  schemaVersion: 1,
-  aggregateId: 'u1',
-  userId: 'u1',
-  occurredAt: '2031-03-04T05:06:07.000Z',
-  source: { stream: 'x-u1', revision: 3, position: '42' },
-  data,
-  ...extra,
-});
+): IntegrationEvent => {
+  const [example] = isIntegrationEventType(type)
+    ? Object.values(INTEGRATION_EVENT_CONTRACTS[type]).map((contract) => contract.example)
+    : [];
+  return {
+    eventId: 'e1',
+    type,
+    schemaVersion: Number(example?.['schemaVersion'] ?? 1),
+    aggregateId: 'u1',
+    userId: 'u1',
+    occurredAt: AT,
+    source: { stream: 'x-u1', revision: 3, position: '42' },
+    data: { ...(example?.['data'] as Record<string, unknown> | undefined), ...data },
+    ...extra,
+  };
+};
 const failed = (data: Record<string, unknown>) =>
   event('MfaChallengeFailed', {
     purpose: 'login',
@@ -34,7 +42,7 @@ const origin = { ip: '203.0.113.9', userAgent: 'ua' };
 
 describe('the mail an integration event calls for', () => {
   it.each([
-    ['MfaActivated', { activatedAt: 'x', steps: [1, 2] }, { kind: 'mfa_activated' }],
+    ['MfaActivated', { activatedAt: AT, steps: [1, 2] }, { kind: 'mfa_activated' }],
     ['MfaDeactivated', { by: { kind: 'user', step: 1, context: null } }, { kind: 'mfa_deactivated' }],
     [
       'MfaDeactivated',
@@ -43,21 +51,21 @@ describe('the mail an integration event calls for', () => {
     ],
     [
       'RecoveryCodesGenerated',
-      { count: 10, reason: 'regenerated', generatedAt: 'x' },
+      { count: 10, reason: 'regenerated', generatedAt: AT },
       { kind: 'recovery_codes_generated', count: 10 },
     ],
     [
       'RecoveryCodeUsed',
-      { remaining: 2, usedAt: 'x', challengeId: 'c', context: origin },
+      { remaining: 2, usedAt: AT, challengeId: 'c', context: origin },
       { kind: 'recovery_code_used', remaining: 2, origin },
     ],
-    ['UserPasswordChanged', { userId: 'u1', changedAt: 'x' }, { kind: 'password_changed' }],
+    ['UserPasswordChanged', { userId: 'u1', changedAt: AT }, { kind: 'password_changed' }],
     [
       'UserPasswordSetByAdmin',
-      { userId: 'u1', setBy: 'a1', setAt: 'x' },
+      { userId: 'u1', setBy: 'a1', setAt: AT },
       { kind: 'password_set_by_admin', adminId: 'a1' },
     ],
-    ['UserLocked', { userId: 'u1', lockedAt: 'x' }, { kind: 'account_locked' }],
+    ['UserLocked', { userId: 'u1', lockedAt: AT }, { kind: 'account_locked' }],
   ])('%s %o → %o', (type, data, notice) => {
     expect(noticeFrom(event(type, data))).toEqual(notice);
   });
@@ -85,7 +93,7 @@ describe('the mail an integration event calls for', () => {
       locked: false,
       origin,
     });
-    expect(noticeFrom(failed({ reason: 'replayed', lockedUntil: 'x', context: null }))).toEqual({
+    expect(noticeFrom(failed({ reason: 'replayed', lockedUntil: AT, context: null }))).toEqual({
       kind: 'code_replayed',
       code: 'totp',
       locked: true,
@@ -102,7 +110,7 @@ describe('the mail an integration event calls for', () => {
   });
 
   it('sends no second mail for the recovery codes made at activation (the activation mail speaks of them)', () => {
-    expect(noticeFrom(event('RecoveryCodesGenerated', { count: 10, reason: 'activation', generatedAt: 'x' }))).toBe(
+    expect(noticeFrom(event('RecoveryCodesGenerated', { count: 10, reason: 'activation', generatedAt: AT }))).toBe(
       'ignored',
     );
   });
@@ -117,17 +125,24 @@ describe('the mail an integration event calls for', () => {
   it('names what is wrong with an event of a mailed type that is not the published form, by path only', () => {
     expect(noticeOf(event('RecoveryCodeUsed', { remaining: 'many', secret: 'JBSWY3DP' }))).toEqual({
       outcome: 'malformed',
-      problems: 'remaining',
+      problems: 'data.remaining: invalid_type',
     });
     const { userId: _userId, ...withoutUser } = event('UserLocked', {});
-    expect(noticeOf(withoutUser)).toEqual({ outcome: 'malformed', problems: 'userId' });
+    expect(noticeOf(withoutUser)).toEqual({ outcome: 'malformed', problems: 'userId: invalid_type' });
+  });
+
+  it('parks an event of a mailed type in a version it does not know rather than guess at it', () => {
+    expect(noticeOf(event('UserLocked', {}, { schemaVersion: 9 }))).toEqual({
+      outcome: 'malformed',
+      problems: 'schemaVersion 9',
+    });
   });
 
   it('carries only what it read: no field of the event it did not ask for (a code, a secret) gets into a notice', () => {
     const read = noticeOf(
       event('RecoveryCodeUsed', {
         remaining: 3,
-        usedAt: 'x',
+        usedAt: AT,
         challengeId: 'c',
         context: origin,
         code: '1234-5678',

@@ -1,5 +1,9 @@
-import { z } from 'zod';
-import type { IntegrationEvent } from '#contracts';
+import {
+  readIntegrationEvent,
+  type IntegrationEvent,
+  type KnownIntegrationEvent,
+  type KnownIntegrationEventOf,
+} from '#contracts';
 
 /** Where a code was typed, as the mfa service publishes it (either may be missing). */
 export type Origin = { readonly ip: string | null; readonly userAgent: string | null };
@@ -47,105 +51,79 @@ export type Addressed<Notice extends AccountNotice = AccountNotice> = {
 export type NoticeOf =
   | { readonly outcome: 'notice'; readonly addressed: Addressed }
   | { readonly outcome: 'ignored' }
-  /** A type this service mails about, whose data is not what the contract says: parked, not guessed at. */
+  /** A type this service mails about, not as its contract says (or a version it does not know): parked, not guessed at. */
   | { readonly outcome: 'malformed'; readonly problems: string };
 
-const origin = z
-  .object({ ip: z.string().max(100).nullable().optional(), userAgent: z.string().max(1000).nullable().optional() })
-  .nullable()
-  .optional()
-  .transform((value): Origin | null => (value ? { ip: value.ip ?? null, userAgent: value.userAgent ?? null } : null));
+/** Where an attempt came from, as its contract says it is published. */
+type PublishedContext = { readonly ip: string; readonly userAgent: string } | null;
 
-/** Per event type mailed about: the fields read, checked (a consumer trusts no bytes), turned into the notice. */
-const NOTICES: Record<string, (data: unknown) => z.ZodSafeParseResult<AccountNotice | null>> = {
-  MfaActivated: (data) =>
-    z
-      .object({})
-      .transform((): AccountNotice => ({ kind: 'mfa_activated' }))
-      .safeParse(data),
-  MfaDeactivated: (data) =>
-    z
-      .object({
-        by: z.discriminatedUnion('kind', [
-          z.object({ kind: z.literal('user') }),
-          z.object({ kind: z.literal('admin'), adminId: z.string().min(1).max(100), reason: z.string().max(1000) }),
-        ]),
-      })
-      .transform(({ by }): AccountNotice =>
-        by.kind === 'admin'
-          ? { kind: 'mfa_reset', adminId: by.adminId, reason: by.reason }
-          : { kind: 'mfa_deactivated' },
-      )
-      .safeParse(data),
-  MfaChallengeFailed: (data) =>
-    z
-      .object({
-        reason: z.string().max(100),
-        lockedUntil: z.string().max(100).nullable(),
-        requiresAdminReset: z.boolean(),
-        context: origin,
-      })
-      .transform(({ reason, lockedUntil, requiresAdminReset, context }): AccountNotice | null => {
-        const locked = lockedUntil !== null || requiresAdminReset;
-        // An attempt while locked ('locked') neither counts nor extends the lock: the lock's own mail said it.
-        // A used code offered again: someone else may have seen it (the mfa service's reasons for it).
-        if (reason === 'replayed') return { kind: 'code_replayed', code: 'totp', locked, origin: context };
-        if (reason === 'recovery_code_used')
-          return { kind: 'code_replayed', code: 'recovery', locked, origin: context };
-        if (reason === 'locked' || !locked) return null;
-        return { kind: 'codes_locked', lockedUntil, requiresAdminReset, origin: context };
-      })
-      .safeParse(data),
-  RecoveryCodesGenerated: (data) =>
-    z
-      .object({ count: z.number().int().nonnegative(), reason: z.enum(['activation', 'regenerated']) })
-      // At activation the set comes with MfaActivated, whose mail speaks of it: one mail, not two.
-      .transform(({ count, reason }): AccountNotice | null =>
-        reason === 'regenerated' ? { kind: 'recovery_codes_generated', count } : null,
-      )
-      .safeParse(data),
-  RecoveryCodeUsed: (data) =>
-    z
-      .object({ remaining: z.number().int().nonnegative(), context: origin })
-      .transform(({ remaining, context }): AccountNotice => ({
-        kind: 'recovery_code_used',
-        remaining,
-        origin: context,
-      }))
-      .safeParse(data),
-  UserPasswordChanged: (data) =>
-    z
-      .object({})
-      .transform((): AccountNotice => ({ kind: 'password_changed' }))
-      .safeParse(data),
-  UserPasswordSetByAdmin: (data) =>
-    z
-      .object({ setBy: z.string().min(1).max(100) })
-      .transform(({ setBy }): AccountNotice => ({ kind: 'password_set_by_admin', adminId: setBy }))
-      .safeParse(data),
-  UserLocked: (data) =>
-    z
-      .object({})
-      .transform((): AccountNotice => ({ kind: 'account_locked' }))
-      .safeParse(data),
+const originOf = (context: PublishedContext): Origin | null =>
+  context ? { ip: context.ip, userAgent: context.userAgent } : null;
+
+/**
+ * Per event type mailed about, from its data as its contract says (checked by
+ * `readIntegrationEvent`): the notice, or null when the event calls for none.
+ * Only the fields named here get into a notice.
+ */
+const NOTICES: {
+  readonly [Type in MailedType]: (event: KnownIntegrationEventOf<Type>) => AccountNotice | null;
+} = {
+  MfaActivated: () => ({ kind: 'mfa_activated' }),
+  MfaDeactivated: ({ data: { by } }) =>
+    by.kind === 'admin' ? { kind: 'mfa_reset', adminId: by.adminId, reason: by.reason } : { kind: 'mfa_deactivated' },
+  MfaChallengeFailed: ({ data: { reason, lockedUntil, requiresAdminReset, context } }) => {
+    const locked = lockedUntil !== null || requiresAdminReset;
+    const origin = originOf(context);
+    // An attempt while locked ('locked') neither counts nor extends the lock: the lock's own mail said it.
+    // A used code offered again: someone else may have seen it (the mfa service's reasons for it).
+    if (reason === 'replayed') return { kind: 'code_replayed', code: 'totp', locked, origin };
+    if (reason === 'recovery_code_used') return { kind: 'code_replayed', code: 'recovery', locked, origin };
+    if (reason === 'locked' || !locked) return null;
+    return { kind: 'codes_locked', lockedUntil, requiresAdminReset, origin };
+  },
+  // At activation the set comes with MfaActivated, whose mail speaks of it: one mail, not two.
+  RecoveryCodesGenerated: ({ data: { count, reason } }) =>
+    reason === 'regenerated' ? { kind: 'recovery_codes_generated', count } : null,
+  RecoveryCodeUsed: ({ data: { remaining, context } }) => ({
+    kind: 'recovery_code_used',
+    remaining,
+    origin: originOf(context),
+  }),
+  UserPasswordChanged: () => ({ kind: 'password_changed' }),
+  UserPasswordSetByAdmin: ({ data: { setBy } }) => ({ kind: 'password_set_by_admin', adminId: setBy }),
+  UserLocked: () => ({ kind: 'account_locked' }),
 };
 
-/** The notice an integration event calls for; unknown types and events that call for none are ignored. */
+type MailedType =
+  | 'MfaActivated'
+  | 'MfaDeactivated'
+  | 'MfaChallengeFailed'
+  | 'RecoveryCodesGenerated'
+  | 'RecoveryCodeUsed'
+  | 'UserPasswordChanged'
+  | 'UserPasswordSetByAdmin'
+  | 'UserLocked';
+
+const isMailed = (type: string): type is MailedType => Object.hasOwn(NOTICES, type);
+
+/**
+ * The notice an integration event calls for; unknown types and events that
+ * call for none are ignored. An event of a mailed type is read against its
+ * contract (`libs/contracts`): one that breaks it, or of a version this
+ * service does not know, is malformed (parked, not guessed at).
+ */
 export function noticeOf(event: IntegrationEvent): NoticeOf {
-  const read = Object.hasOwn(NOTICES, event.type) ? NOTICES[event.type] : undefined;
-  if (!read) return { outcome: 'ignored' };
-  const parsed = read(event.data);
-  if (!parsed.success || !event.userId) {
-    // Paths only: what arrived may hold anything.
-    const problems = parsed.success
-      ? 'userId'
-      : parsed.error.issues.map((issue) => issue.path.join('.') || 'data').join(', ');
-    return { outcome: 'malformed', problems };
-  }
-  if (parsed.data === null) return { outcome: 'ignored' };
+  if (!isMailed(event.type)) return { outcome: 'ignored' };
+  const read = readIntegrationEvent(event);
+  if (read.outcome === 'unknown') return { outcome: 'malformed', problems: `schemaVersion ${event.schemaVersion}` };
+  if (read.outcome === 'invalid') return { outcome: 'malformed', problems: read.problems };
+  const known = read.event;
+  if (!isMailed(known.type) || !known.userId) return { outcome: 'malformed', problems: 'userId' };
+  const notice = (NOTICES[known.type] as (event: KnownIntegrationEvent) => AccountNotice | null)(known);
+  if (notice === null) return { outcome: 'ignored' };
   return {
     outcome: 'notice',
-    addressed: { eventId: event.eventId, userId: event.userId, occurredAt: event.occurredAt, notice: parsed.data },
+    addressed: { eventId: known.eventId, userId: known.userId, occurredAt: known.occurredAt, notice },
   };
 }
 

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { z } from 'zod';
-import { INTEGRATION_TOPICS, type IntegrationEvent } from '#contracts';
+import { INTEGRATION_TOPICS, readIntegrationEvent, type IntegrationEvent } from '#contracts';
 import { CONFIG, type NotificationsConfig } from '#config';
 import { IntegrationEventSubscription, kafkaConnectionOf } from '#messaging';
 import { recipientStream } from '../recipient/recipient.events.js';
@@ -8,13 +7,6 @@ import { RecipientRepository } from '../recipient/recipient.repository.js';
 
 /** Its Kafka consumer group (with the installation's prefix), apart from the mail's: see below. */
 export const RECIPIENTS_GROUP = 'notifications-recipients';
-
-const userRegistered = z.object({
-  userId: z.string().min(1).max(100),
-  orgId: z.string().min(1).max(100),
-  email: z.string().min(3).max(320),
-  registeredAt: z.string().max(100),
-});
 
 /**
  * Who to mail: each user's address from `UserRegistered` on
@@ -53,12 +45,17 @@ export class ProjectRecipientsProcess implements OnModuleInit, OnApplicationShut
 
   async handle(event: IntegrationEvent): Promise<void> {
     if (event.type !== 'UserRegistered') return;
-    const parsed = userRegistered.safeParse(event.data);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => issue.path.join('.') || 'data').join(', ');
+    // Read by its contract (libs/contracts); only the fields a recipient needs are kept.
+    const read = readIntegrationEvent(event);
+    if (read.outcome !== 'known' || read.event.type !== 'UserRegistered') {
+      const problems = read.outcome === 'invalid' ? read.problems : `schemaVersion ${event.schemaVersion} unknown`;
       this.logger.warn(`skipped UserRegistered ${event.eventId}: not the published form (${problems})`);
       return;
     }
-    await this.recipients.handle(recipientStream(parsed.data.userId), { type: 'RegisterRecipient', data: parsed.data });
+    const { userId, orgId, email, registeredAt } = read.event.data;
+    await this.recipients.handle(recipientStream(userId), {
+      type: 'RegisterRecipient',
+      data: { userId, orgId, email, registeredAt },
+    });
   }
 }

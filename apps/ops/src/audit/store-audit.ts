@@ -1,4 +1,5 @@
 import { StreamChainVerifier, isSnapshotStream, type RecordedEvent } from '#event-store';
+import { isRelayCheckpointStream } from '#messaging';
 import { AUDITED_AGGREGATES, aggregateOf, type AuditedAggregate } from '../audited-services.js';
 
 /** One thing wrong, where it is. */
@@ -14,7 +15,7 @@ export interface Finding {
 export interface StoreAuditSummary {
   readonly events: number;
   readonly streams: number;
-  /** Streams whose every event is chained. */
+  /** Streams whose every event is chained (a truncated one: every event it keeps). */
   readonly chainedFromStart: number;
   /** Streams whose chain starts after revision 0 (written before chains existed): where. */
   readonly chainStartsLater: ReadonlyArray<{ readonly stream: string; readonly chainStartsAt: number }>;
@@ -26,11 +27,15 @@ export interface StoreAuditSummary {
   readonly replayedEvents: number;
   /** Streams of no aggregate (snapshots, relay checkpoints): revisions and chain checked only. */
   readonly otherStreams: number;
+  /** Bookkeeping streams (snapshots, relay checkpoints) kept from a later revision: truncated, as they are meant to be. */
+  readonly truncatedStreams: number;
   readonly findings: readonly Finding[];
 }
 
 interface StreamAudit {
   nextRevision: number;
+  /** The revision a truncated bookkeeping stream starts at; null: from revision 0. */
+  keptFrom: number | null;
   readonly chain: StreamChainVerifier;
   readonly aggregate: AuditedAggregate | undefined;
   state: unknown;
@@ -42,8 +47,19 @@ interface StreamAudit {
 }
 
 /**
+ * Snapshots and relay checkpoints: only their latest event is ever read, and
+ * they are truncated as they grow (`EventStore.truncateBefore`), so they may
+ * start at any revision. Every other stream must start at 0.
+ */
+export function isBookkeepingStream(stream: string): boolean {
+  return isSnapshotStream(stream) || isRelayCheckpointStream(stream);
+}
+
+/**
  * `verify` of one store, fed its events in global order (each stream's in
- * revision order): revisions gap-free from 0, the hash chain intact, every
+ * revision order): revisions gap-free from 0 (from the first kept event for
+ * a truncated bookkeeping stream, whose stored hash then anchors its chain:
+ * the hash before it is gone), the hash chain intact, every
  * aggregate event decoded by its service's codec and folded by its decider's
  * `evolve`, and the aggregate's invariants (mfa-invariants.ts) held on the
  * state before each event. Keeps one small record per stream, not the events.
@@ -64,7 +80,17 @@ export class StoreAudit {
   add(event: RecordedEvent): void {
     this.events += 1;
     const stream = this.streamOf(event.stream);
-    if (event.revision !== stream.nextRevision) {
+    const truncated = stream.nextRevision === 0 && event.revision > 0;
+    if (truncated && isBookkeepingStream(event.stream)) {
+      stream.keptFrom = event.revision;
+    } else if (truncated) {
+      this.report(
+        event,
+        'revision',
+        `the stream starts at revision ${event.revision}, not 0: its first events are gone ` +
+          `(only snapshots and relay checkpoints may be truncated)`,
+      );
+    } else if (event.revision !== stream.nextRevision) {
       this.report(
         event,
         'revision',
@@ -73,7 +99,7 @@ export class StoreAudit {
     }
     stream.nextRevision = event.revision + 1;
 
-    const chainBreak = stream.chain.check(event);
+    const chainBreak = stream.keptFrom === event.revision ? stream.chain.anchor(event) : stream.chain.check(event);
     if (chainBreak) {
       this.report(event, 'chain', chainBreak.message);
     } else if (stream.chain.chainStartsAt === null) {
@@ -93,15 +119,17 @@ export class StoreAudit {
     let unchainedStreams = 0;
     let eventsBeforeChain = 0;
     let otherStreams = 0;
+    let truncatedStreams = 0;
     const chainStartsLater: Array<{ stream: string; chainStartsAt: number }> = [];
     for (const [name, stream] of this.streams) {
       this.reportStrippedChain(stream.lastUnchained);
       const startsAt = stream.chain.chainStartsAt;
-      if (startsAt === 0) chainedFromStart += 1;
+      if (startsAt === 0 || (startsAt !== null && startsAt === stream.keptFrom)) chainedFromStart += 1;
       else if (startsAt === null) unchainedStreams += 1;
       else chainStartsLater.push({ stream: name, chainStartsAt: startsAt });
       eventsBeforeChain += stream.eventsBeforeChain;
       if (!stream.aggregate) otherStreams += 1;
+      if (stream.keptFrom !== null) truncatedStreams += 1;
     }
     return {
       events: this.events,
@@ -112,6 +140,7 @@ export class StoreAudit {
       eventsBeforeChain,
       replayedEvents: this.replayedEvents,
       otherStreams,
+      truncatedStreams,
       findings: this.findings,
     };
   }
@@ -160,6 +189,7 @@ export class StoreAudit {
       const aggregate = isSnapshotStream(name) ? undefined : aggregateOf(name, this.aggregates);
       stream = {
         nextRevision: 0,
+        keptFrom: null,
         chain: new StreamChainVerifier(name),
         aggregate,
         state: aggregate?.replay.initialState(),

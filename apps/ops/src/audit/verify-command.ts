@@ -59,7 +59,8 @@ function storeReport(summaries: ReadonlyArray<{ source: string } & StoreAuditSum
         `${count(summary.chainStartsLater.length)} from a later revision, ${count(summary.unchainedStreams)} not chained ` +
         `(${count(summary.eventsBeforeChain)} events written before chains existed)`,
       `    replayed through their deciders: ${count(summary.replayedEvents)} events; ` +
-        `other streams (snapshots, checkpoints: revisions and chain only): ${count(summary.otherStreams)}`,
+        `other streams (snapshots, checkpoints: revisions and chain only): ${count(summary.otherStreams)} ` +
+        `(${count(summary.truncatedStreams)} truncated: kept from a later revision)`,
     );
     for (const { stream, chainStartsAt } of summary.chainStartsLater.slice(0, 10)) {
       lines.push(`    ${stream}: chain starts at revision ${chainStartsAt}`);

@@ -1,5 +1,6 @@
 import { GENESIS_HASH, chainHashOf, eventDigest, type RecordedEvent } from '#event-store';
 import { PUBLIC_FORMS, aggregateOf, type ServiceName } from '../audited-services.js';
+import { isBookkeepingStream } from '../audit/store-audit.js';
 import type { AuditSource } from '../audit-sources.js';
 import { ProgressLine, type OpsIo } from '../ops-io.js';
 import type { ExportedPublicForm, ExportLine } from './export-line.js';
@@ -19,10 +20,14 @@ export async function exportEvents(sources: readonly AuditSource[], since: Date,
   let written = 0;
   for (const source of sources) {
     const lastHash = new Map<string, string>();
+    const seen = new Set<string>();
     const exporting = new Set<string>();
     for await (const event of source.store.readAll()) {
       progress.tick(++read);
-      const previous = lastHash.get(event.stream);
+      // The first kept event of a truncated bookkeeping stream: what it links to is gone.
+      const anchor = !seen.has(event.stream) && event.revision > 0 && isBookkeepingStream(event.stream);
+      seen.add(event.stream);
+      const previous = anchor ? null : lastHash.get(event.stream);
       const hash = chainHashOf(event.metadata);
       if (hash !== undefined) lastHash.set(event.stream, hash);
       if (!exporting.has(event.stream)) {
@@ -41,7 +46,7 @@ export async function exportEvents(sources: readonly AuditSource[], since: Date,
 function exportLine(
   source: AuditSource,
   event: RecordedEvent,
-  previous: string | undefined,
+  previous: string | null | undefined,
   hash: string | undefined,
 ): ExportLine {
   return {
@@ -53,7 +58,10 @@ function exportLine(
     type: event.type,
     recordedAt: event.recordedAt.toISOString(),
     public: publicFormOf(source, event),
-    chain: hash === undefined ? null : { previous: previous ?? GENESIS_HASH, digest: eventDigest(event), hash },
+    chain:
+      hash === undefined
+        ? null
+        : { previous: previous === undefined ? GENESIS_HASH : previous, digest: eventDigest(event), hash },
   };
 }
 

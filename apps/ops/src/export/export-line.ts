@@ -23,9 +23,11 @@ export interface ExportLine {
    * `hash` = SHA-256(`previous` ‖ `digest`), as stored with the event;
    * `digest` = SHA-256 of the whole event's canonical JSON, private fields
    * included (see libs/event-store/src/hash-chain.ts). Null: the event was
-   * stored before its stream's chain started.
+   * stored before its stream's chain started. `previous` null: the first kept
+   * event of a truncated snapshot or relay checkpoint stream, whose previous
+   * hash went with the events before it; its hash anchors the lines after it.
    */
-  readonly chain: { readonly previous: string; readonly digest: string; readonly hash: string } | null;
+  readonly chain: { readonly previous: string | null; readonly digest: string; readonly hash: string } | null;
 }
 
 export interface ExportedPublicForm {

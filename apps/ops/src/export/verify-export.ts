@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { GENESIS_HASH, linkHash } from '#event-store';
 import { findingsReport } from '../audit/verify-command.js';
-import type { Finding } from '../audit/store-audit.js';
+import { isBookkeepingStream, type Finding } from '../audit/store-audit.js';
 import { count, type OpsIo } from '../ops-io.js';
 import type { ExportLine } from './export-line.js';
 
@@ -62,6 +62,12 @@ export async function verifyExport(file: string, io: OpsIo, json: boolean): Prom
       continue;
     }
     chained += 1;
+    const anchors = chain.previous === null && !before && isBookkeepingStream(line.stream);
+    if (anchors && typeof chain.hash === 'string' && HASH.test(chain.hash)) {
+      // The first kept line of a truncated bookkeeping stream: its hash anchors the lines after it.
+      streams.set(line.stream, { revision: line.revision, hash: chain.hash });
+      continue;
+    }
     if (![chain.previous, chain.digest, chain.hash].every((hash) => typeof hash === 'string' && HASH.test(hash))) {
       report(line.stream, line.revision, 'its chain hashes are not 64 hex digits each');
       streams.set(line.stream, { revision: line.revision, hash: before?.hash });
@@ -77,7 +83,7 @@ export async function verifyExport(file: string, io: OpsIo, json: boolean): Prom
         );
       }
     }
-    if (linkHash(chain.previous, chain.digest) !== chain.hash) {
+    if (linkHash(chain.previous!, chain.digest) !== chain.hash) {
       report(
         line.stream,
         line.revision,

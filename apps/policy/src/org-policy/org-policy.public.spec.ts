@@ -75,4 +75,21 @@ describe('policy relay', () => {
       data: { cidrs: ['10.0.0.0/8'], setBy: 'a1' },
     });
   });
+
+  it('does not publish an event that breaks its contract: logs where it is, counts it in health, and moves on', async () => {
+    // A bug's event (a public form or a contract out of step): here a stored address that is no string.
+    await policy.store.append(
+      'org-policy-o8',
+      [{ id: crypto.randomUUID(), type: 'IpAllowlistSet', data: { ...allowlistSet, orgId: 'o8', cidrs: [42] } }],
+      'no_stream',
+    );
+    await policy.ok(PolicyRpc.setIpAllowlist, { orgId: 'o7', cidrs: ['10.0.0.0/8'], setBy: 'a1' });
+    await expect.poll(() => published.map((event) => event.aggregateId)).toContain('o7');
+    expect(published.map((event) => event.aggregateId)).not.toContain('o8');
+    expect(policy.logs()).toMatch(
+      /IpAllowlistSet v1 of org-policy-o8 at revision 0 \(position \d+\) breaks its contract and is not published: data\.cidrs\.0: invalid_type/,
+    );
+    const health = await policy.ok(PolicyRpc.checkHealth, {});
+    expect(health.relay).toMatchObject({ state: 'running', lag: 0, invalid: 1 });
+  });
 });

@@ -18,7 +18,7 @@ import {
   type RecordedEvent as EsdbRecordedEvent,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { assertValidExpectedRevision } from '../expected-revision.js';
+import { assertValidExpectedRevision, assertValidTruncateRevision } from '../expected-revision.js';
 import { chainHashOf, withChainHashes } from '../hash-chain.js';
 import { assertValidCountLimit, streamPrefixesOf } from '../stream-filter.js';
 import { reportSubscriptionError } from '../subscription-error.js';
@@ -159,6 +159,34 @@ export class EventStoreDbEventStore implements EventStore, EventLogReader {
         throw new WrongExpectedVersion(stream, expected, fromEsdbCurrentRevision(error.actualVersion));
       }
       throw error;
+    }
+  }
+
+  /**
+   * The stream's `$tb` (truncate before) metadata: the server hides the
+   * events before it at once and removes them at its next scavenge (until
+   * then they still show in `$all`: the relay and the audits skip bookkeeping
+   * streams). The other metadata is kept; `$tb` is never lowered (that would
+   * bring back what is not scavenged yet). Written at the metadata's expected
+   * revision: a writer that overtakes this one leaves its own `$tb`, and the
+   * next call truncates further. Untested here: no server can be had.
+   */
+  async truncateBefore(stream: string, revision: number): Promise<void> {
+    assertValidTruncateRevision(revision);
+    const [last] = await this.read(stream, { direction: 'backwards', maxCount: 1 });
+    if (!last) return;
+    const before = Math.min(revision, last.revision);
+    const { metadata, metastreamRevision } = await this.client.getStreamMetadata(stream);
+    const current = metadata?.truncateBefore;
+    if (typeof current === 'number' && current >= before) return;
+    try {
+      await this.client.setStreamMetadata(
+        stream,
+        { ...metadata, truncateBefore: before },
+        { expectedRevision: metastreamRevision ?? NO_STREAM },
+      );
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
     }
   }
 

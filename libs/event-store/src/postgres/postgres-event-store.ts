@@ -1,5 +1,9 @@
 import pg from 'pg';
-import { assertValidExpectedRevision, checkExpectedRevision } from '../expected-revision.js';
+import {
+  assertValidExpectedRevision,
+  assertValidTruncateRevision,
+  checkExpectedRevision,
+} from '../expected-revision.js';
 import { CHAIN_HASH_METADATA, withChainHashes } from '../hash-chain.js';
 import { PollingSubscription } from '../polling-subscription.js';
 import { assertValidCountLimit, streamPrefixesOf } from '../stream-filter.js';
@@ -111,11 +115,33 @@ export class PostgresEventStore implements EventStore, EventLogReader {
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     await this.open();
     assertValidExpectedRevision(expected);
+    return this.underStreamLock(stream, (client) => this.appendLocked(client, stream, events, expected));
+  }
+
+  /**
+   * Under the stream's advisory lock, as appends: no append of this stream
+   * runs between finding its last revision and the delete. The deleted rows'
+   * positions are never handed out again (transaction ids and identities only grow).
+   */
+  async truncateBefore(stream: string, revision: number): Promise<void> {
+    await this.open();
+    assertValidTruncateRevision(revision);
+    await this.underStreamLock(stream, async (client) => {
+      await client.query(
+        `DELETE FROM ${this.table}
+         WHERE stream = $1 AND revision < LEAST($2::bigint, (SELECT MAX(revision) FROM ${this.table} WHERE stream = $1))`,
+        [stream, revision],
+      );
+    });
+  }
+
+  /** One transaction holding the stream's advisory lock (whichever process it runs in) until it commits. */
+  private async underStreamLock<T>(stream: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.schema}/${stream}`]);
-      const result = await this.appendLocked(client, stream, events, expected);
+      const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {

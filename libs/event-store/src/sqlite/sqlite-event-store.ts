@@ -1,6 +1,10 @@
 import { realpathSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { assertValidExpectedRevision, checkExpectedRevision } from '../expected-revision.js';
+import {
+  assertValidExpectedRevision,
+  assertValidTruncateRevision,
+  checkExpectedRevision,
+} from '../expected-revision.js';
 import { CHAIN_HASH_METADATA, withChainHashes } from '../hash-chain.js';
 import { PollingSubscription } from '../polling-subscription.js';
 import { assertValidCountLimit, streamPrefixesOf } from '../stream-filter.js';
@@ -88,6 +92,7 @@ export class SqliteEventStore implements EventStore, EventLogReader {
     revisionOfEventId: Database.Statement<[string, string], { revision: number }>;
     eventIdsFrom: Database.Statement<[string, number, number], { event_id: string }>;
     insert: Database.Statement<[string, number, string, string, string, string, number]>;
+    deleteBefore: Database.Statement<[string, number]>;
     readForwards: Database.Statement<[string, number, number], EventRow>;
     readBackwards: Database.Statement<[string, number, number], EventRow>;
     readAllAfter: Database.Statement<[bigint, number], EventRow>;
@@ -121,6 +126,7 @@ export class SqliteEventStore implements EventStore, EventLogReader {
         `INSERT INTO events (stream, revision, event_id, type, data, metadata, recorded_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
+      deleteBefore: this.db.prepare('DELETE FROM events WHERE stream = ? AND revision < ?'),
       readForwards: this.db
         .prepare<[string, number, number], EventRow>(
           'SELECT * FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
@@ -155,6 +161,27 @@ export class SqliteEventStore implements EventStore, EventLogReader {
           ? this.statements.readBackwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, limit)
           : this.statements.readForwards.all(stream, options.fromRevision ?? 0, limit);
       return Promise.resolve(rows.map(toRecordedEvent));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /**
+   * Under the write lock appends take (IMMEDIATE), so no append of this
+   * stream, from any process, runs between finding the last revision and the
+   * delete. Positions are AUTOINCREMENT: the deleted ones are never handed out again.
+   */
+  truncateBefore(stream: string, revision: number): Promise<void> {
+    try {
+      this.assertOpen();
+      assertValidTruncateRevision(revision);
+      this.db
+        .transaction(() => {
+          const last = this.statements.currentRevision.get(stream)?.revision ?? null;
+          if (last !== null) this.statements.deleteBefore.run(stream, Math.min(revision, last));
+        })
+        .immediate();
+      return Promise.resolve();
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

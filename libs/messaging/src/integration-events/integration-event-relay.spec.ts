@@ -8,7 +8,12 @@ import type { IntegrationEvent, IntegrationTopic } from '#contracts';
 import { SqliteEventStore, type RecordedEvent } from '#event-store';
 import { CollectingLogger } from '#testing';
 import type { IntegrationEventPublisher } from './integration-event-publisher.js';
-import { IntegrationEventRelay } from './integration-event-relay.js';
+import {
+  IntegrationEventRelay,
+  RELAY_CHECKPOINTS_KEPT,
+  isRelayCheckpointStream,
+  relayCheckpointStreamOf,
+} from './integration-event-relay.js';
 
 /** A publisher whose broker can be away: while `down`, every publish fails. */
 class Broker implements IntegrationEventPublisher {
@@ -126,6 +131,47 @@ describe('IntegrationEventRelay', () => {
     await relay.start();
     await expect.poll(() => next.published.length).toBe(1);
     expect(next.published[0]?.source.revision).toBe(1);
+  });
+
+  it('keeps its checkpoint stream bounded while many events flow, and resumes from the last checkpoint', async () => {
+    const checkpoints = relayCheckpointStreamOf('spec');
+    await relay.start();
+    let appended = 0;
+    let longest = 0;
+    // Events keep flowing for a while, so the relay saves a checkpoint every 20 ms, dozens in all.
+    const flowUntil = Date.now() + 1_500;
+    while (Date.now() < flowUntil) {
+      for (let i = 0; i < 5; i += 1) await append(`mfa-${appended++ % 7}`);
+      longest = Math.max(longest, (await store.read(checkpoints)).length);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await expect.poll(() => broker.published.length).toBe(appended);
+    await relay.stop();
+
+    const kept = await store.read(checkpoints);
+    expect(kept.at(-1)!.revision).toBeGreaterThanOrEqual(3 * RELAY_CHECKPOINTS_KEPT); // many saved...
+    expect(kept.length).toBeLessThanOrEqual(RELAY_CHECKPOINTS_KEPT); // ...few kept, the last ones
+    expect(longest).toBeLessThanOrEqual(RELAY_CHECKPOINTS_KEPT);
+    expect(kept[0]!.revision).toBeGreaterThan(0);
+    expect(kept.map((event) => event.revision)).toEqual(kept.map((_, i) => kept[0]!.revision + i));
+    const lastPublished = broker.published.at(-1)!.source.position;
+    expect(kept.at(-1)!.data).toEqual({ position: lastPublished });
+
+    await append('mfa-1');
+    const next = new Broker();
+    relay = new IntegrationEventRelay(store, next, { name: 'spec', topic: 'auth.mfa.events', toIntegrationEvent });
+    await relay.start();
+    await expect.poll(() => next.published.length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(next.published).toHaveLength(1);
+    expect(BigInt(next.published[0]!.source.position)).toBeGreaterThan(BigInt(lastPublished));
+  });
+
+  it('names its checkpoint stream so that it is told from every other', () => {
+    expect(relayCheckpointStreamOf('mfa')).toBe('relay_checkpoint-mfa');
+    expect(isRelayCheckpointStream('relay_checkpoint-mfa')).toBe(true);
+    expect(isRelayCheckpointStream('mfa-relay_checkpoint-1')).toBe(false);
+    expect(isRelayCheckpointStream('relay-1')).toBe(false);
   });
 
   it('stops while retrying without waiting for its backoff', async () => {

@@ -36,6 +36,24 @@ export interface RelayOptions {
 export const RELAY_LAG_LIMIT = 10_000;
 const RELAY_BACKOFF: Backoff = { initialMs: 500, maxMs: 15_000 };
 const CHECKPOINT_TYPE = 'RelayCheckpointed';
+const CHECKPOINT_CATEGORY = 'relay_checkpoint-';
+/**
+ * At most this many checkpoints stay in the stream: every this-many-th save
+ * truncates before itself (one delete per that many saves, not one per
+ * save). The relay reads only the last one; the few before it show an
+ * operator how it moved.
+ */
+export const RELAY_CHECKPOINTS_KEPT = 10;
+
+/** Where a relay keeps its checkpoints: `relay_checkpoint-<name>`. */
+export function relayCheckpointStreamOf(name: string): string {
+  return `${CHECKPOINT_CATEGORY}${name}`;
+}
+
+/** A relay's checkpoint stream: bookkeeping, truncated as it grows (`ops verify` accepts that). */
+export function isRelayCheckpointStream(stream: string): boolean {
+  return stream.startsWith(CHECKPOINT_CATEGORY);
+}
 
 /**
  * Publishes a service's events to Kafka from its event store: a catch-up
@@ -95,7 +113,7 @@ export class IntegrationEventRelay implements OnApplicationBootstrap, OnApplicat
   }
 
   private get checkpointStream(): string {
-    return `relay_checkpoint-${this.options.name}`;
+    return relayCheckpointStreamOf(this.options.name);
   }
 
   onApplicationBootstrap(): Promise<void> {
@@ -275,15 +293,28 @@ export class IntegrationEventRelay implements OnApplicationBootstrap, OnApplicat
     if (!this.leading && !handingOver) return;
     const position = this.checkpoint;
     if (position === undefined || position === this.saved) return;
+    let revision: number;
     try {
-      await this.store.append(
+      ({ nextRevision: revision } = await this.store.append(
         this.checkpointStream,
         [{ id: randomUUID(), type: CHECKPOINT_TYPE, data: { position: position.toString() } }],
         'any',
-      );
+      ));
       this.saved = position;
     } catch (error) {
       this.logger.warn(`relay ${this.options.name}: checkpoint not saved (${String(error)}); will retry`);
+      return;
+    }
+    await this.keepLastCheckpoints(revision);
+  }
+
+  /** Saved on a timer, never in a command's way. One that fails is done by the next one, that many saves later. */
+  private async keepLastCheckpoints(revision: number): Promise<void> {
+    if ((revision + 1) % RELAY_CHECKPOINTS_KEPT !== 0) return;
+    try {
+      await this.store.truncateBefore(this.checkpointStream, revision);
+    } catch (error) {
+      this.logger.warn(`relay ${this.options.name}: old checkpoints not removed (${String(error)}); will retry`);
     }
   }
 }

@@ -1,27 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, type Consumer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import type { IntegrationEvent, IntegrationTopic } from '#contracts';
+import { integrationEventEnvelope, type IntegrationEvent, type IntegrationTopic } from '#contracts';
 import { backoffDelay, CancellableSleep, type Backoff } from '../backoff.js';
 import { processBus, type InProcessBus } from '../in-process/in-process-bus.js';
 import { ConsumerRecovery } from '../kafka/consumer-recovery.js';
 import { prefixed, type KafkaConnection } from '../kafka/kafka-connection.js';
 import { kafkaClientConfig } from '../kafka/kafka-options.js';
-
-/** The envelope every service publishes (`IntegrationEvent`), checked on arrival: a consumer trusts no bytes. */
-const integrationEvent = z.object({
-  eventId: z.string().min(1).max(100),
-  type: z.string().min(1).max(100),
-  schemaVersion: z.number().int().positive(),
-  aggregateId: z.string().min(1).max(100),
-  userId: z.string().max(100).optional(),
-  orgId: z.string().max(100).optional(),
-  actingSessionId: z.string().max(100).optional(),
-  occurredAt: z.iso.datetime(),
-  source: z.object({ stream: z.string(), revision: z.number().int(), position: z.string() }),
-  data: z.record(z.string(), z.unknown()),
-});
 
 /** What a handler may do besides handling: on Kafka, tell the group it is alive during a long wait. */
 export interface IntegrationEventContext {
@@ -126,7 +111,8 @@ export class IntegrationEventSubscription {
   }
 
   private async deliver(raw: unknown, context: IntegrationEventContext = IN_PROCESS_CONTEXT): Promise<void> {
-    const parsed = integrationEvent.safeParse(raw);
+    // The envelope (a consumer trusts no bytes); each handler reads the data of the types it knows by their contracts.
+    const parsed = integrationEventEnvelope.safeParse(raw);
     if (!parsed.success) {
       // Paths only: what arrived may hold anything.
       const problems = parsed.error.issues.map((issue) => issue.path.join('.') || 'event').join(', ');

@@ -30,11 +30,11 @@ export function integrationEventOf(recorded: RecordedEvent, parts: IntegrationEv
 }
 
 /** Only the listed fields of a payload: an allow-list, so a field added to an event later stays private until listed. */
-export function pickFields(
-  data: Readonly<Record<string, unknown>>,
-  fields: readonly string[],
-): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
+export function pickFields<Data extends object, Field extends keyof Data & string>(
+  data: Data,
+  fields: readonly Field[],
+): Pick<Data, Field> {
+  const picked: Partial<Pick<Data, Field>> = {};
   for (const field of fields) if (Object.hasOwn(data, field)) picked[field] = data[field];
-  return picked;
+  return picked as Pick<Data, Field>;
 }

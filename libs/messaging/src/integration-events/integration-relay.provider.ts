@@ -8,6 +8,14 @@ import { IntegrationEventRelay } from './integration-event-relay.js';
 import { KafkaRelayLease, SoleInstanceLease } from './relay-lease.js';
 import type { IntegrationEventMapping } from './published-aggregate.js';
 
+/** Each relay's mapping, for the health answer's count of events refused for breaking their contract. */
+const mappings = new WeakMap<IntegrationEventRelay, IntegrationEventMapping>();
+
+/** How many events the relay's mapping refused since the start (`integrationEventsOf`): 0 if none or unknown. */
+export function invalidIntegrationEventsOf(relay: IntegrationEventRelay): number {
+  return mappings.get(relay)?.invalidEvents() ?? 0;
+}
+
 /**
  * Runs a service's relay to `auth.<service>.events` for the life of the
  * application (it starts and stops with it), reading only the streams of the
@@ -23,7 +31,7 @@ export function integrationRelayProvider(service: ServiceName, toIntegrationEven
       const publisher = kafka
         ? new KafkaIntegrationEventPublisher(service, kafka)
         : new InProcessIntegrationEventPublisher();
-      return new IntegrationEventRelay(store, publisher, {
+      const relay = new IntegrationEventRelay(store, publisher, {
         name: service,
         topic: INTEGRATION_TOPICS[service],
         toIntegrationEvent,
@@ -31,6 +39,8 @@ export function integrationRelayProvider(service: ServiceName, toIntegrationEven
         // On Kafka, instances of the service may be several: one publishes at a time.
         lease: kafka ? new KafkaRelayLease(service, kafka) : new SoleInstanceLease(),
       });
+      mappings.set(relay, toIntegrationEvent);
+      return relay;
     },
   };
 }
