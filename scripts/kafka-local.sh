@@ -390,6 +390,8 @@ format_data() { # java
   rm -rf "$DATA"
   mkdir -p "$DATA"
   cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | cut -c1-22)"
+  # One id in 64 would start with '-', which the storage tool reads as an option: any other first character will do.
+  [ "${cluster_id:0:1}" != "-" ] || cluster_id="A${cluster_id:1}"
   # The storage tool takes credentials on its command line only: there for the few
   # seconds of the format, never logged (a local, throw-away broker).
   for principal in "${PRINCIPALS[@]}"; do

@@ -16,6 +16,11 @@ export interface RunningSystem {
   readonly baseUrls: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly dataDir: string;
+  /**
+   * Every process, instance by instance (each instance's identity, mfa, policy,
+   * then gateway): for fault tests that kill one of them (`kill()`, SIGKILL).
+   */
+  readonly processes: readonly AppProcess[];
   /** Everything the processes wrote to stdout and stderr so far (for leak checks). */
   logs(): string;
   /** Stops the processes (SIGTERM, then SIGKILL after 10 s); keeps DATA_DIR unless `removeData`. */
@@ -80,6 +85,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     baseUrls,
     env,
     dataDir,
+    processes,
     logs: output,
     stop: async ({ removeData = false } = {}) => {
       await Promise.all(processes.map((child) => child.stop()));

@@ -2,6 +2,8 @@ import type { ApiClient } from './http-client.js';
 import { settledStep, totpAt } from './totp-oracle.js';
 
 export interface UserWithMfa {
+  /** The id the admin API answered (`/v1/admin/users/{id}/...`). */
+  readonly id: string;
   readonly email: string;
   readonly secret: string;
   /** The step of the later activation code: login codes must be of later steps. */
@@ -38,5 +40,5 @@ export async function createUserWithMfa(
     { token },
   );
   if (activation.status !== 200) throw new Error(`activation failed: ${JSON.stringify(activation.body)}`);
-  return { email, secret, activatedStep: step };
+  return { id: String(created.body.id), email, secret, activatedStep: step };
 }
