@@ -52,13 +52,15 @@ export function serveWebApp(app: NestExpressApplication, logger: Pick<Logger, 'w
     logger.warn('the web app is not built (npm run build writes dist/web): only the API is served');
     return;
   }
-  app.useStaticAssets(dir, {
+  // Only under /assets/: an API request never costs a look in the file system.
+  app.useStaticAssets(`${dir}/assets`, {
+    prefix: '/assets/',
     index: false,
     redirect: false,
-    setHeaders: (response, path) => {
+    setHeaders: (response) => {
       response.setHeader('Content-Security-Policy', WEB_APP_CSP);
       // Vite names assets by their content hash: they never change under one name.
-      if (path.includes('/assets/')) response.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      response.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     },
   });
   app.use((request: Request, response: Response, next: NextFunction) => {
