@@ -17,6 +17,7 @@ import {
   serviceTopics,
   startService,
 } from '#messaging';
+import { withRequestContext } from '#observability';
 import { connectCaller, kafkaClientFor, kafkaConnectionFor, waitUntilAnswering, type Caller } from '#testing';
 import { PolicyModule } from '../../apps/policy/src/policy.module.js';
 
@@ -141,6 +142,43 @@ describe('request/reply over Kafka (the policy service, real module)', () => {
       expect(seen).not.toContain(`forged-${run}`);
     } finally {
       await Promise.all([watcher.disconnect(), producer.disconnect()]);
+    }
+  });
+
+  it('carries the correlation id in the x-correlation-id header of the request and its reply, and onto the events', async () => {
+    const correlationId = `it-login-${run}`;
+    const orgId = `org-correlated-${run}`;
+    const headers: Record<string, string[]> = {};
+    const topics = [PolicyRpc.setIpAllowlist.pattern, `${PolicyRpc.setIpAllowlist.pattern}.reply`];
+    // As the broker's admin (the test set-up's super user): no service principal reads both sides.
+    const watcher = kafkaClientFor(kafka.admin, `test-correlation-${run}`).consumer({
+      groupId: `test-correlation-${run}`,
+      maxWaitTimeInMs: 250,
+    });
+    await watcher.connect();
+    try {
+      await watcher.subscribe({ topics, fromBeginning: true });
+      await watcher.run({
+        eachMessage: async ({ topic, message }) => {
+          const header = message.headers?.['x-correlation-id'];
+          if (header !== undefined) (headers[topic] ??= []).push(String(header));
+        },
+      });
+      await withRequestContext({ correlationId }, () =>
+        caller.services.call(PolicyRpc.setIpAllowlist, { orgId, cidrs: ['10.0.0.0/8'], setBy: 'admin-1' }),
+      );
+      await expect
+        .poll(() => topics.map((topic) => headers[topic]?.includes(correlationId) ?? false), { timeout: 20_000 })
+        .toEqual([true, true]);
+    } finally {
+      await watcher.disconnect();
+    }
+    const store = new SqliteEventStore(join(dataDir, 'policy.sqlite'), { readonly: true });
+    try {
+      const [event] = await store.read(`org-policy-${orgId}`);
+      expect(event?.metadata).toMatchObject({ correlationId, causationId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    } finally {
+      await store.close();
     }
   });
 

@@ -1,8 +1,12 @@
 import 'reflect-metadata';
 import { loadConfig, runOrExit } from '#config';
+import { installLogging, startManagement } from '#observability';
 import { startNotifications } from './notifications.app.js';
 
 await runOrExit('notifications', async () => {
-  const app = await startNotifications(loadConfig('notifications'));
+  const config = loadConfig('notifications');
+  installLogging('notifications', config);
+  const app = await startNotifications(config);
+  await startManagement(config);
   app.enableShutdownHooks();
 });

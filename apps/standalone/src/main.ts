@@ -3,6 +3,7 @@ import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { loadConfig, runOrExit } from '#config';
 import { eventStoreKindOf } from '#event-store';
 import { startService } from '#messaging';
+import { installLogging, startManagement } from '#observability';
 import { startGateway } from '../../gateway/src/gateway.app.js';
 import { IdentityModule } from '../../identity/src/identity.module.js';
 import { MfaModule } from '../../mfa/src/mfa.module.js';
@@ -23,6 +24,8 @@ await runOrExit('totp-mfa', async () => {
     gateway: loadConfig('gateway'),
     notifications: loadConfig('notifications'),
   };
+  // One logger, one metrics registry and one management listener (HTTP_PORT) for every service of the process.
+  installLogging('totp-mfa', config.gateway);
   const apps: INestApplicationContext[] = [];
   const stopAll = async () => {
     for (const app of apps.reverse()) await app.close();
@@ -38,6 +41,8 @@ await runOrExit('totp-mfa', async () => {
       apps.push(await startService({ service, module, config: config[service] }));
     }
     apps.push(await startGateway(config.gateway));
+    const management = await startManagement(config.gateway);
+    if (management) apps.unshift(management);
   } catch (error) {
     await stopAll().catch(() => undefined);
     throw error;

@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import { checkKafkaConnection, kafkaConnectionFields } from './kafka-config.js';
-
-const flag = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
-  .transform((value) => ['1', 'true', 'yes', 'on'].includes(value));
+import { trustProxySchema } from './trust-proxy.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -45,6 +42,22 @@ const commonFields = {
   KAFKA_REQUEST_TIMEOUT_MS: positiveInt(5000),
   EVENTSTORE_URL: eventStoreUrl,
   DATA_DIR: z.string().min(1).default('./data'),
+  /** The address every listener binds: the gateway's API (PORT) and each process's management listener (HTTP_PORT). */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** The management listener (`/metrics`, `/health/live`, `/health/ready`); unset: none. Never the API's PORT. */
+  HTTP_PORT: z
+    .string()
+    .optional()
+    .transform((port) => port || undefined)
+    .transform((port) => (port === undefined ? undefined : Number(port)))
+    .pipe(z.number().int().min(0).max(65535).optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: human-readable on a terminal, JSON Lines otherwise. */
+  LOG_FORMAT: z
+    .string()
+    .optional()
+    .transform((format) => format || undefined)
+    .pipe(z.enum(['json', 'pretty']).optional()),
 };
 
 /**
@@ -70,8 +83,7 @@ export const gatewayConfigSchema = z
   .object({
     ...commonFields,
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    TRUST_PROXY: flag.default(false),
+    TRUST_PROXY: trustProxySchema,
     LOGIN_RATE_LIMIT_PER_MINUTE: positiveInt(60),
     /** Set: the login rate limit's counters live in this Redis, shared by every gateway instance; unset: in memory. */
     REDIS_URL: z

@@ -1,5 +1,6 @@
 export * from './config.schema.js';
 export * from './kafka-config.js';
+export * from './trust-proxy.js';
 export * from './load-config.js';
 export * from './exit-on-startup-failure.js';
 export * from './config.module.js';

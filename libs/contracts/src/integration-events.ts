@@ -25,6 +25,10 @@ export interface IntegrationEvent {
    * revokes the user's other sessions, not this one.
    */
   readonly actingSessionId?: string;
+  /** The client request the event goes back to (the gateway's `X-Request-Id`), when there was one. */
+  readonly correlationId?: string;
+  /** What caused it: the request's id, or the id of the integration event a reaction handled. */
+  readonly causationId?: string;
   readonly occurredAt: string;
   readonly source: { readonly stream: string; readonly revision: number; readonly position: string };
   readonly data: Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { withActingSession } from './acting-session.js';
+import { inRequestContextOf, metricsRegistry, withRequestContext } from '#observability';
+import { withActingSession } from './request-metadata.js';
 import { AggregateRepository, type AggregateRepositoryOptions } from './aggregate-repository.js';
 import type { Decider } from './decider.js';
 import { DeadlinePassed, withDeadline } from './deadline.js';
@@ -198,6 +199,44 @@ describe('AggregateRepository', () => {
       { schemaVersion: 2, actingSessionId: 'session-7', chainHash: expect.any(String) },
       { schemaVersion: 2, chainHash: expect.any(String) },
     ]);
+  });
+
+  it("records the request's correlation and causation ids, as a reaction's, on every event appended in its context", async () => {
+    const repository = new AggregateRepository(store, options);
+
+    await withRequestContext({ correlationId: 'req-login-1', causationId: 'rpc-1', actingSessionId: 'session-7' }, () =>
+      repository.handle('tally-c', { type: 'Add', amount: 1 }),
+    );
+    // A process manager reacting to the event appended above: caused by it, part of the same login.
+    const [cause] = await store.read('tally-c');
+    await inRequestContextOf({ correlationId: 'req-login-1', causationId: cause!.id }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      await repository.handle('tally-c', { type: 'Add', amount: 2 });
+    });
+
+    expect((await store.read('tally-c')).map((event) => event.metadata)).toEqual([
+      {
+        schemaVersion: 2,
+        actingSessionId: 'session-7',
+        correlationId: 'req-login-1',
+        causationId: 'rpc-1',
+        chainHash: expect.any(String),
+      },
+      { schemaVersion: 2, correlationId: 'req-login-1', causationId: cause!.id, chainHash: expect.any(String) },
+    ]);
+  });
+
+  it('times every append by its outcome (totp_mfa_event_store_append_duration_seconds)', async () => {
+    const appends = async (outcome: string) =>
+      (await metricsRegistry.getMetricsAsJSON())
+        .find((metric) => metric.name === 'totp_mfa_event_store_append_duration_seconds')
+        ?.values.find(
+          (value) =>
+            (value as { metricName?: string }).metricName?.endsWith('_count') && value.labels['outcome'] === outcome,
+        )?.value ?? 0;
+    const before = await appends('ok');
+    await new AggregateRepository(store, options).handle('tally-m', { type: 'Add', amount: 1 });
+    expect(await appends('ok')).toBe(before + 1);
   });
 
   describe("under a caller's deadline", () => {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { actingSessionMetadata } from './acting-session.js';
+import { eventStoreAppendDuration, secondsSince } from '#observability';
+import { requestMetadata } from './request-metadata.js';
 import { assertBeforeDeadline } from './deadline.js';
 import { withConcurrencyRetry, type ConcurrencyRetryOptions } from './concurrency-retry.js';
 import type { Decider } from './decider.js';
 import type { DomainEvent, EventCodec } from './event-codec.js';
-import type { EventStore, NewEvent } from './event-store.port.js';
+import { WrongExpectedVersion, type EventStore, type ExpectedRevision, type NewEvent } from './event-store.port.js';
 import type { SnapshotStore } from './snapshots.js';
 
 /** A domain event as stored, without the id the repository assigns. */
@@ -58,7 +59,7 @@ export class AggregateRepository<Command, Event extends DomainEvent, State> {
       if (events.length === 0) return { events, nextRevision: loaded.revision, state: loaded.state };
       assertBeforeDeadline();
 
-      const { nextRevision } = await this.store.append(
+      const { nextRevision } = await this.timedAppend(
         stream,
         events.map((event) => this.toNewEvent(event, handleOptions.metadata)),
         loaded.revision < 0 ? 'no_stream' : loaded.revision,
@@ -67,6 +68,22 @@ export class AggregateRepository<Command, Event extends DomainEvent, State> {
       await this.snapshotIfDue(stream, state, nextRevision, loaded.snapshotRevision);
       return { events, nextRevision, state };
     }, this.options.retry);
+  }
+
+  /** The append, timed (`totp_mfa_event_store_append_duration_seconds`): every aggregate of every service appends here. */
+  private async timedAppend(stream: string, events: NewEvent[], expected: ExpectedRevision) {
+    const startedAt = performance.now();
+    let outcome = 'error';
+    try {
+      const appended = await this.store.append(stream, events, expected);
+      outcome = 'ok';
+      return appended;
+    } catch (error) {
+      if (error instanceof WrongExpectedVersion) outcome = 'conflict';
+      throw error;
+    } finally {
+      eventStoreAppendDuration.observe({ outcome }, secondsSince(startedAt));
+    }
   }
 
   private async loadTracked(stream: string): Promise<LoadedAggregate<State> & { snapshotRevision: number }> {
@@ -97,8 +114,9 @@ export class AggregateRepository<Command, Event extends DomainEvent, State> {
 
   private toNewEvent(event: Event, metadata: Record<string, unknown> | undefined): NewEvent {
     const encoded = this.options.codec.encode(event);
-    const acting = actingSessionMetadata();
-    const merged = metadata || acting || encoded.metadata ? { ...acting, ...metadata, ...encoded.metadata } : undefined;
+    const request = requestMetadata();
+    const merged =
+      metadata || request || encoded.metadata ? { ...request, ...metadata, ...encoded.metadata } : undefined;
     return { id: randomUUID(), type: encoded.type, data: encoded.data, ...(merged ? { metadata: merged } : {}) };
   }
 }

@@ -43,4 +43,10 @@ export {
   type ChainedFields,
 } from './hash-chain.js';
 export { DeadlinePassed, assertBeforeDeadline, withDeadline } from './deadline.js';
-export { ACTING_SESSION_METADATA, actingSessionMetadata, withActingSession } from './acting-session.js';
+export {
+  ACTING_SESSION_METADATA,
+  CAUSATION_ID_METADATA,
+  CORRELATION_ID_METADATA,
+  requestMetadata,
+  withActingSession,
+} from './request-metadata.js';

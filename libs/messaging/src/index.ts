@@ -7,6 +7,7 @@ export * from './kafka/ensure-topics.js';
 export * from './integration-events/integration-event-publisher.js';
 export * from './integration-events/integration-event-relay.js';
 export * from './integration-events/relay-lease.js';
+export * from './integration-events/relay-replay.js';
 export * from './integration-events/integration-event-subscription.js';
 export * from './service-client.js';
 export * from './answer.js';

@@ -10,6 +10,7 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError, id, type Rpc } from '#contracts';
 import { DeadlinePassed } from '#event-store';
+import { CORRELATION_ID_PATTERN, requestContext } from '#observability';
 import { generateX25519KeyPair, rawPublicKey, x25519PublicKey } from './sealing/hpke.js';
 import { openFields, sealFields, UnsealableField, type SealingContext } from './sealing/sealed-fields.js';
 import type { SealingKeyRing, SealingRecipient, SealingService } from './sealing/sealing-keys.js';
@@ -23,6 +24,8 @@ export const requestEnvelope = z.object({
     replyKey: z.base64url().length(43).optional(),
     /** The session the request was made in (the access token's `sid`): recorded on the events it causes. */
     actingSessionId: id.optional(),
+    /** The client request this one is part of (the gateway's `X-Request-Id`): in every log line and event it causes. */
+    correlationId: z.string().regex(CORRELATION_ID_PATTERN).optional(),
   }),
   body: z.unknown(),
 });
@@ -56,9 +59,12 @@ export function frameRequest(
     readonly timeoutMs: number;
     /** The session the caller acts in, if any (`meta.actingSessionId`). */
     readonly actingSessionId?: string;
+    /** Default: the correlation id of the work the caller is doing (`requestContext`). */
+    readonly correlationId?: string;
   },
 ): FramedRequest {
   const requestId = randomUUID();
+  const correlationId = options.correlationId ?? requestContext().correlationId;
   let body = payload;
   if (rpc.sealed.request.length > 0) {
     const recipient = options.recipients[serviceOf(rpc)];
@@ -71,6 +77,7 @@ export function frameRequest(
     deadline: Date.now() + options.timeoutMs,
     ...(replyKeys ? { replyKey: rawPublicKey(replyKeys.publicKey).toString('base64url') } : {}),
     ...(options.actingSessionId ? { actingSessionId: options.actingSessionId } : {}),
+    ...(correlationId ? { correlationId } : {}),
   };
   return {
     envelope: { meta, body },

@@ -3,6 +3,8 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import type { z } from 'zod';
 import { DomainError, type RequestOf, type Rpc } from '#contracts';
+import { rpcClientDuration, secondsSince } from '#observability';
+import { KafkaRequestClient } from './kafka/kafka-request.client.js';
 import { frameRequest, type SealingRecipients } from './rpc-envelope.js';
 
 export const RPC_CLIENT = Symbol('RPC_CLIENT');
@@ -16,7 +18,9 @@ export const SEALING_RECIPIENTS = Symbol('SEALING_RECIPIENTS');
  * a reply is used only once it passed the pattern's schema (unknown fields are
  * dropped), so nothing a service or the broker hands over is trusted blindly.
  * Requests go out framed (`frameRequest`): passwords and codes sealed to the
- * service, a deadline, and a one-time key for a secret answer.
+ * service, a deadline, a one-time key for a secret answer, and the correlation
+ * id of the work in progress (`requestContext`). Each call's latency is
+ * observed by pattern and outcome (`totp_mfa_rpc_client_duration_seconds`).
  */
 @Injectable()
 export class ServiceClient implements OnModuleDestroy {
@@ -36,6 +40,23 @@ export class ServiceClient implements OnModuleDestroy {
     rpc: R,
     payload: RequestOf<R>,
     options: { readonly actingSessionId?: string | undefined } = {},
+  ): Promise<z.output<R['response']>> {
+    const startedAt = performance.now();
+    let outcome = 'ok';
+    try {
+      return await this.request(rpc, payload, options);
+    } catch (error) {
+      outcome = error instanceof DomainError ? error.code : 'internal_error';
+      throw error;
+    } finally {
+      rpcClientDuration.observe({ pattern: rpc.pattern, outcome }, secondsSince(startedAt));
+    }
+  }
+
+  private async request<R extends Rpc>(
+    rpc: R,
+    payload: RequestOf<R>,
+    options: { readonly actingSessionId?: string | undefined },
   ): Promise<z.output<R['response']>> {
     const service = rpc.pattern.split('.')[0];
     const framed = frameRequest(rpc, payload, {
@@ -62,6 +83,11 @@ export class ServiceClient implements OnModuleDestroy {
     const result = parsed.data;
     if (result.ok) return result.value as z.output<R['response']>;
     throw new DomainError(result.error.code, result.error.message, result.error.details);
+  }
+
+  /** Whether replies can reach it: on Kafka, its reply consumer is in its group (in process, always). */
+  get connected(): boolean {
+    return !(this.proxy instanceof KafkaRequestClient) || this.proxy.consuming;
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,6 +1,10 @@
 import type { LoggerService } from '@nestjs/common';
 
-/** Everything a service logged, one line per call, for the checks that logs never hold a secret. */
+/**
+ * Everything a service logged, one line per call, for the checks that logs
+ * never hold a secret. A structured line (an object, as `answer` logs) is kept
+ * as its JSON, so a leak check sees every field.
+ */
 export class CollectingLogger implements LoggerService {
   readonly lines: string[] = [];
   log = (...parts: unknown[]) => this.collect('log', parts);
@@ -14,7 +18,13 @@ export class CollectingLogger implements LoggerService {
   }
 
   private collect(level: string, parts: unknown[]): void {
-    const text = parts.map((part) => (part instanceof Error ? `${part.message}\n${part.stack}` : String(part)));
+    const text = parts.map((part) =>
+      part instanceof Error
+        ? `${part.message}\n${part.stack}`
+        : typeof part === 'object' && part !== null
+          ? JSON.stringify(part)
+          : String(part),
+    );
     this.lines.push([level, ...text].join(' '));
   }
 }

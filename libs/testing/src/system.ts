@@ -21,6 +21,13 @@ export interface RunningSystem {
    * then gateway): for fault tests that kill one of them (`kill()`, SIGKILL).
    */
   readonly processes: readonly AppProcess[];
+  /**
+   * Each process's management listener (`/metrics`, `/health/live`,
+   * `/health/ready`, on its own HTTP_PORT), in the order of `processes`.
+   */
+  readonly managementUrls: readonly string[];
+  /** The management listener of the `instance`th process of `app` (`standalone` in embedded mode). */
+  managementUrlOf(app: string, instance?: number): string;
   /** Everything the processes wrote to stdout and stderr so far (for leak checks). */
   logs(): string;
   /** Stops the processes (SIGTERM, then SIGKILL after 10 s); keeps DATA_DIR unless `removeData`. */
@@ -72,12 +79,17 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     ...options.env,
   };
   const kafka = options.mode === 'distributed' ? requireKafka(options.kafka) : undefined;
-  const processes =
+  const apps: { app: string; env: Record<string, string> }[] =
     kafka === undefined
-      ? [spawnApp('standalone', { ...NO_KAFKA_LOGIN, ...env })]
+      ? [{ app: 'standalone', env: { ...NO_KAFKA_LOGIN, ...env } }]
       : ports.flatMap((port) =>
-          APPS.map((app) => spawnApp(app, { ...NO_KAFKA_LOGIN, ...kafka[app], ...env, PORT: String(port) })),
+          APPS.map((app) => ({ app, env: { ...NO_KAFKA_LOGIN, ...kafka[app], ...env, PORT: String(port) } })),
         );
+  const managementPorts = await Promise.all(apps.map(() => freePort()));
+  const processes = apps.map(({ app, env: appEnv }, index) =>
+    spawnApp(app, { ...appEnv, HTTP_PORT: String(managementPorts[index]) }),
+  );
+  const managementUrls = managementPorts.map((port) => `http://127.0.0.1:${port}`);
   const output = () => processes.map((child) => prefixed(child.app, child.logs())).join('');
   const baseUrls = ports.map((port) => `http://127.0.0.1:${port}`);
   const system: RunningSystem = {
@@ -86,6 +98,12 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     env,
     dataDir,
     processes,
+    managementUrls,
+    managementUrlOf: (app, instance = 0) => {
+      const index = processes.map((child, at) => (child.app === app ? at : -1)).filter((at) => at >= 0)[instance];
+      if (index === undefined) throw new Error(`no process ${instance} of ${app} in this system`);
+      return managementUrls[index]!;
+    },
     logs: output,
     stop: async ({ removeData = false } = {}) => {
       await Promise.all(processes.map((child) => child.stop()));

@@ -5,6 +5,7 @@ import { Public } from '../auth/auth.decorators.js';
 import { ClientIp, UserAgent } from '../http/client-ip.js';
 import { ZodPipe } from '../http/zod-body.pipe.js';
 import { LoginThrottlerGuard } from '../rate-limit/login-throttler.guard.js';
+import { recordLoginStep } from './login-outcomes.js';
 import { LoginBody, MfaLoginBody } from './login.schemas.js';
 import { LoginService } from './login.service.js';
 
@@ -22,7 +23,7 @@ export class LoginController {
   })
   @ApiBody({ schema: z.toJSONSchema(LoginBody) as object })
   withPassword(@Body(new ZodPipe(LoginBody)) body: LoginBody, @ClientIp() ip: string, @UserAgent() userAgent: string) {
-    return this.login.withPassword(body.email, body.password, { ip, userAgent });
+    return recordLoginStep('password', ip, () => this.login.withPassword(body.email, body.password, { ip, userAgent }));
   }
 
   @Post('mfa')
@@ -39,7 +40,7 @@ export class LoginController {
     const context = { ip, userAgent };
     // The body's schema lets exactly one of the two through.
     return recoveryCode === undefined
-      ? this.login.withCode(mfaToken, code!, context)
-      : this.login.withRecoveryCode(mfaToken, recoveryCode, context);
+      ? recordLoginStep('mfa', ip, () => this.login.withCode(mfaToken, code!, context))
+      : recordLoginStep('recovery_code', ip, () => this.login.withRecoveryCode(mfaToken, recoveryCode, context));
   }
 }

@@ -1,6 +1,10 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import type { Request } from 'express';
 import { DomainError } from '#contracts';
+import { rateLimitRefusals, routeOf } from '#observability';
+
+const logger = new Logger('LoginRateLimit');
 
 /**
  * The per-address limit on the login steps (`LOGIN_RATE_LIMIT_PER_MINUTE`),
@@ -20,11 +24,24 @@ export class LoginThrottlerGuard extends ThrottlerGuard {
     return tracker;
   }
 
-  /** The error filter answers it `429 too_many_attempts` with `Retry-After`, as every refusal. */
+  /**
+   * The error filter answers it `429 too_many_attempts` with `Retry-After`, as
+   * every refusal. Counted (`totp_mfa_rate_limit_refusals_total{route}`) and
+   * logged as a warning an operator can alert on (`event: "login_rate_limited"`,
+   * with the address, i.e. its tracker).
+   */
   protected override async throwThrottlingException(
-    _context: ExecutionContext,
-    { timeToBlockExpire }: ThrottlerLimitDetail,
+    context: ExecutionContext,
+    { timeToBlockExpire, tracker }: ThrottlerLimitDetail,
   ): Promise<void> {
+    const route = routeOf(context.switchToHttp().getRequest<Request>());
+    rateLimitRefusals.inc({ route });
+    logger.warn({
+      msg: 'login refused: too many attempts from the address',
+      event: 'login_rate_limited',
+      route,
+      ip: tracker,
+    });
     throw new DomainError('too_many_attempts', 'too many login attempts; try again later', {
       retryAfterSeconds: Math.max(1, timeToBlockExpire),
     });

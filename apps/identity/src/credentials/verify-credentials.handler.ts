@@ -1,7 +1,8 @@
 import { Inject, Logger, type OnModuleInit } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { SignInView } from '#contracts';
+import { DomainError, type SignInView } from '#contracts';
 import { CLOCK, type Clock } from '#config';
+import { accountLockouts, passwordChecks } from '#observability';
 import type { AttemptContext } from '../password-attempts/password-attempts.js';
 import { refusalBeforeCheck } from '../password-attempts/password-attempts.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
@@ -56,7 +57,19 @@ export class VerifyCredentialsHandler implements ICommandHandler<VerifyCredentia
     return this.hasher.prepare();
   }
 
-  async execute({
+  /** Counted by outcome (`totp_mfa_password_checks_total`): ok, or the refusal's code. */
+  async execute(command: VerifyCredentialsCommand): Promise<SignInView> {
+    try {
+      const view = await this.verify(command);
+      passwordChecks.inc({ outcome: 'ok' });
+      return view;
+    } catch (error) {
+      passwordChecks.inc({ outcome: error instanceof DomainError ? error.code : 'internal_error' });
+      throw error;
+    }
+  }
+
+  private async verify({
     request: { email, password, addressAllowed, context },
   }: VerifyCredentialsCommand): Promise<SignInView> {
     const now = this.clock.now();
@@ -74,6 +87,7 @@ export class VerifyCredentialsHandler implements ICommandHandler<VerifyCredentia
       type: 'CheckPassword',
       data: { check, context, now },
     });
+    if (events.some((event) => event.type === 'UserLocked')) accountLockouts.inc();
     const rejection = userRejectionOf(events);
     if (rejection) throw rejection;
     if (state.status !== 'registered') throw new Error(`${userStream(user.userId)}: not registered after a sign-in`);

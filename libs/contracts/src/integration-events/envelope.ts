@@ -24,6 +24,14 @@ const envelopeShape = {
   actingSessionId: publishedId
     .optional()
     .describe('The session whose request caused the event (a credential change spares it)'),
+  correlationId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+    .optional()
+    .describe("The client request the event goes back to (the gateway's X-Request-Id): follow it through the logs"),
+  causationId: publishedId
+    .optional()
+    .describe('What caused the event: the id of the request, or of the integration event a reaction handled'),
   occurredAt: instant,
   source: z.object({
     stream: z.string().min(1).max(200),
@@ -96,6 +104,8 @@ export function integrationEventContract<Type extends string, Version extends nu
     type,
     schemaVersion,
     ...exampleIds,
+    correlationId: 'req-7f3a9c2e',
+    causationId: '6d1f4b8a-2c3e-4f5a-9b7c-8d9e0f1a2b3c',
     occurredAt: '2031-03-04T05:06:07.000Z',
     source: { stream: `${streamPrefix}${exampleIds.aggregateId}`, revision: 3, position: '1042' },
     data: { schemaVersion, ...exampleData },

@@ -2,9 +2,11 @@ import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from 
 import { randomUUID } from 'node:crypto';
 import type { IntegrationEvent, IntegrationTopic, RelayHealth, RelayState } from '#contracts';
 import type { EventStore, RecordedEvent, Subscription } from '#event-store';
+import { relayPublished, trackRelayLag } from '#observability';
 import { backoffDelay, CancellableSleep, type Backoff } from '../backoff.js';
 import type { IntegrationEventPublisher } from './integration-event-publisher.js';
 import { SoleInstanceLease, type RelayLease } from './relay-lease.js';
+import { RelayReplays } from './relay-replay.js';
 
 export interface RelayOptions {
   /** Names the checkpoint stream `relay_checkpoint-<name>`. */
@@ -101,6 +103,9 @@ export class IntegrationEventRelay implements OnApplicationBootstrap, OnApplicat
   private leading = false;
   /** Lease changes, one after the other. */
   private transition: Promise<void> = Promise.resolve();
+  private untrackLag?: () => void;
+  /** `ops relay replay`: ranges to publish again, run by the instance holding the lease. */
+  private readonly replays: RelayReplays;
 
   constructor(
     private readonly store: EventStore,
@@ -110,6 +115,10 @@ export class IntegrationEventRelay implements OnApplicationBootstrap, OnApplicat
     this.backoff = options.backoff ?? RELAY_BACKOFF;
     this.settleMs = options.settleMs ?? 5_000;
     this.lease = options.lease ?? new SoleInstanceLease();
+    this.replays = new RelayReplays(store, {
+      ...options,
+      publish: (event) => this.publisher.publish(options.topic, [event]),
+    });
   }
 
   private get checkpointStream(): string {
@@ -125,9 +134,14 @@ export class IntegrationEventRelay implements OnApplicationBootstrap, OnApplicat
   }
 
   async start(): Promise<void> {
+    // `totp_mfa_relay_lag_events`, read at each scrape of /metrics.
+    this.untrackLag = trackRelayLag(this.options.name, () => this.lag());
     this.state = 'standby';
     this.since = new Date();
-    this.checkpointTimer = setInterval(() => void this.saveCheckpoint(), this.options.checkpointIntervalMs ?? 1000);
+    this.checkpointTimer = setInterval(() => {
+      void this.saveCheckpoint();
+      if (this.leading) void this.replays.poll();
+    }, this.options.checkpointIntervalMs ?? 1000);
     this.checkpointTimer.unref();
     await this.lease.start((leading) => {
       this.transition = this.transition.then(() => (leading ? this.lead() : this.standBy()));
@@ -137,6 +151,7 @@ export class IntegrationEventRelay implements OnApplicationBootstrap, OnApplicat
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.untrackLag?.();
     clearInterval(this.checkpointTimer);
     await this.lease.stop();
     await this.transition;
@@ -168,6 +183,7 @@ export class IntegrationEventRelay implements OnApplicationBootstrap, OnApplicat
     this.endSubscription?.(undefined);
     await this.subscription?.close();
     await this.running;
+    await this.replays.stop();
     await this.saveCheckpoint(true);
     this.enter('standby');
   }
@@ -222,6 +238,7 @@ export class IntegrationEventRelay implements OnApplicationBootstrap, OnApplicat
         try {
           await this.publisher.publish(this.options.topic, [integrationEvent]);
           published = true;
+          relayPublished.inc({ relay: this.options.name });
         } finally {
           this.publishing = false;
         }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Kafka, type Consumer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { integrationEventEnvelope, type IntegrationEvent, type IntegrationTopic } from '#contracts';
+import { addReadinessCheck, inRequestContextOf } from '#observability';
 import { backoffDelay, CancellableSleep, type Backoff } from '../backoff.js';
 import { processBus, type InProcessBus } from '../in-process/in-process-bus.js';
 import { ConsumerRecovery } from '../kafka/consumer-recovery.js';
@@ -76,6 +77,10 @@ export class IntegrationEventSubscription {
   private consumer?: Consumer;
   private recovery?: ConsumerRecovery;
   private running?: Promise<void>;
+  /** Joined its group (on Kafka) and handled the backlog it started with: it counts as ready. */
+  private consuming = false;
+  private isCaughtUp = false;
+  private removeReadinessCheck?: () => void;
   private markCaughtUp!: () => void;
   /** Resolves once the events there were when it started have been handled (at once in process). */
   readonly caughtUp: Promise<void> = new Promise((resolve) => (this.markCaughtUp = resolve));
@@ -88,8 +93,15 @@ export class IntegrationEventSubscription {
 
   start(): void {
     const { kafka, topics } = this.options;
+    void this.caughtUp.then(() => (this.isCaughtUp = true));
+    this.removeReadinessCheck = addReadinessCheck(`subscription ${this.options.name}`, async () =>
+      this.consuming && this.isCaughtUp
+        ? { status: 'up', topics: [...topics] }
+        : { status: 'down', error: `not consuming ${topics.join(', ')} yet` },
+    );
     if (!kafka) {
       for (const topic of topics) (this.options.bus ?? processBus).subscribe(topic, this.inProcessHandler);
+      this.consuming = true;
       this.markCaughtUp();
       return;
     }
@@ -98,6 +110,8 @@ export class IntegrationEventSubscription {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.consuming = false;
+    this.removeReadinessCheck?.();
     this.sleep.cancel();
     if (!this.options.kafka) {
       for (const topic of this.options.topics) {
@@ -119,7 +133,33 @@ export class IntegrationEventSubscription {
       this.logger.warn(`skipped a message that is no integration event (${problems})`);
       return;
     }
-    await this.options.handle(parsed.data as IntegrationEvent, context);
+    // A reaction is caused by the event, and part of whatever request the event goes back to.
+    const event = parsed.data as IntegrationEvent;
+    await inRequestContextOf({ correlationId: event.correlationId ?? event.eventId, causationId: event.eventId }, () =>
+      this.handleLogged(event, context),
+    );
+  }
+
+  /** One line per event handled (type, outcome, duration; never its data), as `answer` logs each request. */
+  private async handleLogged(event: IntegrationEvent, context: IntegrationEventContext): Promise<void> {
+    const startedAt = performance.now();
+    const line = (outcome: string) => ({
+      msg: `${event.type} ${outcome}`,
+      event: 'integration_event_handled',
+      subscription: this.options.name,
+      type: event.type,
+      eventId: event.eventId,
+      outcome,
+      durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+    });
+    try {
+      await this.options.handle(event, context);
+      this.logger.log(line('ok'));
+    } catch (error) {
+      // Handled again (Kafka redelivers, the relay republishes): a warning, the failure's kind only.
+      this.logger.warn(line(error instanceof Error ? error.name : 'error'));
+      throw error;
+    }
   }
 
   private async startOnKafka(kafka: KafkaConnection): Promise<void> {
@@ -169,6 +209,7 @@ export class IntegrationEventSubscription {
         await joined;
         this.recovery = new ConsumerRecovery({ label: `${groupId} (${topics.join(', ')})`, create, run });
         this.recovery.watch(consumer);
+        this.consuming = true;
         if (attempt > 1) this.logger.log(`consuming ${topics.join(', ')} (attempt ${attempt})`);
         return;
       } catch (error) {

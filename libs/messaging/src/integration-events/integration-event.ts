@@ -1,5 +1,10 @@
 import type { IntegrationEvent } from '#contracts';
-import { ACTING_SESSION_METADATA, type RecordedEvent } from '#event-store';
+import {
+  ACTING_SESSION_METADATA,
+  CAUSATION_ID_METADATA,
+  CORRELATION_ID_METADATA,
+  type RecordedEvent,
+} from '#event-store';
 
 /** What a service says about one of its stored events; the envelope (ids, source position) comes from the store. */
 export interface IntegrationEventParts {
@@ -15,6 +20,8 @@ export interface IntegrationEventParts {
 /** The one shape every service publishes on `auth.*.events` (DESIGN.md, Kafka). */
 export function integrationEventOf(recorded: RecordedEvent, parts: IntegrationEventParts): IntegrationEvent {
   const actingSessionId = recorded.metadata[ACTING_SESSION_METADATA];
+  const correlationId = recorded.metadata[CORRELATION_ID_METADATA];
+  const causationId = recorded.metadata[CAUSATION_ID_METADATA];
   return {
     eventId: recorded.id,
     type: recorded.type,
@@ -23,6 +30,8 @@ export function integrationEventOf(recorded: RecordedEvent, parts: IntegrationEv
     ...(parts.userId ? { userId: parts.userId } : {}),
     ...(parts.orgId ? { orgId: parts.orgId } : {}),
     ...(typeof actingSessionId === 'string' ? { actingSessionId } : {}),
+    ...(typeof correlationId === 'string' ? { correlationId } : {}),
+    ...(typeof causationId === 'string' ? { causationId } : {}),
     occurredAt: parts.occurredAt ?? recorded.recordedAt.toISOString(),
     source: { stream: recorded.stream, revision: recorded.revision, position: recorded.position.toString() },
     data: parts.data,

@@ -115,6 +115,8 @@ export function kafkaCallerOptions(caller: string, connection: KafkaConnection):
     consumer: { groupId: prefixed(connection, `${caller}-replies`), ...consumerTuning },
     producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
     subscribe: subscribeFromOldestRetained,
+    // Committed every few seconds by the client itself (`PeriodicOffsetCommit`), not after each batch.
+    run: { autoCommit: false },
     postfixId: '',
     serializer: payloadSerializer,
   };

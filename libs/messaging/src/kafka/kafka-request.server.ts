@@ -1,6 +1,8 @@
 import { KafkaHeaders, ServerKafka, type KafkaOptions } from '@nestjs/microservices';
 import type { Consumer, EachMessagePayload, Kafka, RecordMetadata } from 'kafkajs';
+import { withRequestContext } from '#observability';
 import { ConsumerRecovery } from './consumer-recovery.js';
+import { correlationIdOf, withCorrelationHeader } from './correlation-header.js';
 
 /** Requests a service process works on at once; past it, it stops taking more from Kafka. */
 const MAX_REQUESTS_IN_FLIGHT = 64;
@@ -36,6 +38,7 @@ export class KafkaRequestServer extends ServerKafka {
   private readonly recovery: ConsumerRecovery;
   /** Replies lost since the last one sent: while the broker is away, one line, not one per reply. */
   private repliesLost = 0;
+  private joined = false;
 
   constructor(
     options: NonNullable<KafkaOptions['options']>,
@@ -43,6 +46,8 @@ export class KafkaRequestServer extends ServerKafka {
     private readonly topicPrefix = '',
   ) {
     super(options);
+    // Replies carry the correlation id of the request they answer (`x-correlation-id`).
+    this.serializer = withCorrelationHeader(this.serializer);
     this.handled = new RecentlyHandled(maxAgeMs);
     this.recovery = new ConsumerRecovery({
       label: this.groupId,
@@ -64,9 +69,16 @@ export class KafkaRequestServer extends ServerKafka {
     super.addHandler(typeof pattern === 'string' ? `${this.topicPrefix}${pattern}` : pattern, ...rest);
   }
 
+  /** Its consumer has joined its group and has not crashed or stopped since: the service's readiness. */
+  get consuming(): boolean {
+    return this.joined;
+  }
+
   /** Every consumer this server runs, the first and each replacement, is watched for a crash. */
   override async bindEvents(consumer: Consumer): Promise<void> {
     this.recovery.watch(consumer);
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.joined = true));
+    for (const left of [consumer.events.CRASH, consumer.events.STOP]) consumer.on(left, () => (this.joined = false));
     await super.bindEvents(consumer);
   }
 
@@ -116,8 +128,10 @@ export class KafkaRequestServer extends ServerKafka {
     if (!this.handled.claim(`${payload.topic}/${payload.partition}/${payload.message.offset}`)) return;
     while (this.inFlight >= MAX_REQUESTS_IN_FLIGHT) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.inFlight += 1;
-    void super
-      .handleMessage(payload)
+    // In the request's context from the start (its header): the reply's header and every line logged say it.
+    void withRequestContext({ correlationId: correlationIdOf(payload.message.headers) }, () =>
+      super.handleMessage(payload),
+    )
       .catch((error: unknown) =>
         this.logger.error(`${payload.topic}: ${error instanceof Error ? error.message : String(error)}`),
       )
