@@ -10,10 +10,15 @@
 #   scripts/kafka-local.sh grant|revoke [prefix]
 #                                   the ACLs of the installation using that KAFKA_TOPIC_PREFIX
 #                                   (start grants those of KAFKA_TOPIC_PREFIX, default empty)
+#   scripts/kafka-local.sh run      the broker in the foreground (a container's command, docker/kafka):
+#                                   the same configuration, with the certificate and the passwords
+#                                   given in secrets/ and clients/ rather than made; formats only an
+#                                   empty data dir; no readiness wait, no ACLs (a client grants them)
 #
 # Secured by default (KAFKA_SECURITY=sasl_ssl): TLS with a throw-away CA, SCRAM-SHA-512
 # logins for the principals admin (super user: this script and test set-up only),
-# gateway, identity, mfa, policy, notifications and subscriber, and the StandardAuthorizer with the
+# gateway, identity, mfa, policy, notifications, subscriber and ops (the ops CLI: reads the
+# integration topics, describes the relay groups, writes nothing), and the StandardAuthorizer with the
 # ACLs of scripts/kafka/acls.mjs. What each client needs is written to
 # $KAFKA_CACHE_DIR/clients/: ca.pem, <principal>.password, <principal>.env (the
 # KAFKA_* variables the services read) and subscriber.kcat.conf.
@@ -26,6 +31,9 @@
 # <dir>/<version>/libs, so a second broker with its own cache, e.g. the fault tests', reuses
 # the first one's download), JAVA_HOME.
 # The broker binds to 127.0.0.1 only. The pinned version lives in scripts/kafka/pom.xml.
+# For `run` in a container only: KAFKA_LISTEN_HOST (the clients' listener's bind address),
+# KAFKA_ADVERTISED_HOST (the name clients reach it by), KAFKA_DATA_DIR (KAFKA_CACHE_DIR/data),
+# KAFKA_BROKER_DN (the subject of the given certificate), KAFKA_LOG4J_CONFIG (log to the console).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,6 +42,8 @@ POM="$CONF_DIR/pom.xml"
 CACHE="${KAFKA_CACHE_DIR:-$ROOT/.cache/kafka}"
 case "$CACHE" in /*) ;; *) CACHE="$PWD/$CACHE" ;; esac
 HOST=127.0.0.1
+LISTEN_HOST="${KAFKA_LISTEN_HOST:-$HOST}"
+ADVERTISED_HOST="${KAFKA_ADVERTISED_HOST:-$HOST}"
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 SECURITY="${KAFKA_SECURITY:-sasl_ssl}"
@@ -48,7 +58,7 @@ VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM")"
 JARS="${KAFKA_JARS_DIR:-$CACHE}"
 case "$JARS" in /*) ;; *) JARS="$PWD/$JARS" ;; esac
 LIBS="$JARS/$VERSION/libs"
-DATA="$CACHE/data"
+DATA="${KAFKA_DATA_DIR:-$CACHE/data}"
 DATA_VERSION_FILE="$CACHE/data.kafka-version"
 LOGS="$CACHE/logs"
 CONFIG="$CACHE/server.properties"
@@ -57,9 +67,10 @@ PID_FILE="$CACHE/kafka.pid"
 CLIENTS="$CACHE/clients"
 # The broker's private key and certificate chain.
 SECRETS="$CACHE/secrets"
-PRINCIPALS=(admin gateway identity mfa policy notifications subscriber)
+PRINCIPALS=(admin gateway identity mfa policy notifications subscriber ops)
 # The broker's certificate subject: its principal on the controller listener (mutual TLS).
-BROKER_DN="CN=kafka-local-broker"
+BROKER_DN="${KAFKA_BROKER_DN:-CN=kafka-local-broker}"
+LOG4J_CONFIG="${KAFKA_LOG4J_CONFIG:-$CONF_DIR/log4j2.properties}"
 
 say() { printf 'kafka-local: %s\n' "$*"; }
 die() {
@@ -222,7 +233,7 @@ add_missing_principals() {
     if KAFKA_BOOTSTRAP="$HOST:$(running_port)" KAFKA_CA_FILE="$CLIENTS/ca.pem" \
       KAFKA_ADMIN_PASSWORD="$(cat "$CLIENTS/admin.password")" SCRAM_USER="$principal" \
       SCRAM_PASSWORD="$(cat "$CLIENTS/$principal.password.new")" \
-      "$java" -XX:TieredStopAtLevel=1 -cp "$LIBS/*" -Dlog4j2.configurationFile="$CONF_DIR/log4j2.properties" \
+      "$java" -XX:TieredStopAtLevel=1 -cp "$LIBS/*" -Dlog4j2.configurationFile="$LOG4J_CONFIG" \
       -Dkafka.logs.dir="$LOGS" "$CONF_DIR/AddScramUser.java" >"$LOGS/add-principal.out" 2>&1; then
       mv "$CLIENTS/$principal.password.new" "$CLIENTS/$principal.password"
       say "added the principal $principal to the running broker"
@@ -283,8 +294,8 @@ EOF
 listener_config() {
   if [ "$SECURITY" = plaintext ]; then
     cat <<EOF
-listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$PORT
+listeners=PLAINTEXT://$LISTEN_HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$ADVERTISED_HOST:$PORT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 EOF
@@ -294,8 +305,8 @@ EOF
 # Clients: TLS, then a SCRAM-SHA-512 login. The controller listener takes only the
 # broker itself (mutual TLS with its certificate): SCRAM credentials are metadata the
 # controller serves, so they cannot guard the controller's own door.
-listeners=SASL_SSL://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
-advertised.listeners=SASL_SSL://$HOST:$PORT
+listeners=SASL_SSL://$LISTEN_HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=SASL_SSL://$ADVERTISED_HOST:$PORT
 listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:SSL
 inter.broker.listener.name=SASL_SSL
 sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN
@@ -400,7 +411,7 @@ format_data() { # java
   # Its output lists the stored SCRAM keys: shown on failure only, never kept.
   local output
   output="$("$java" -XX:TieredStopAtLevel=1 -cp "$LIBS/*" \
-    -Dlog4j2.configurationFile="$CONF_DIR/log4j2.properties" -Dkafka.logs.dir="$LOGS" \
+    -Dlog4j2.configurationFile="$LOG4J_CONFIG" -Dkafka.logs.dir="$LOGS" \
     kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" "${scram[@]}" 2>&1)" ||
     {
       printf '%s\n' "$output" | grep -v UserScramCredentialRecord >&2
@@ -477,7 +488,7 @@ cmd_start() {
   command -v setsid >/dev/null 2>&1 && launcher=(setsid)
   # shellcheck disable=SC2086 # the *_OPTS are lists of JVM flags
   ${launcher[@]+"${launcher[@]}"} nohup "$java" $HEAP_OPTS $JVM_PERFORMANCE_OPTS -Djava.awt.headless=true \
-    -Dlog4j2.configurationFile="$CONF_DIR/log4j2.properties" -Dkafka.logs.dir="$LOGS" \
+    -Dlog4j2.configurationFile="$LOG4J_CONFIG" -Dkafka.logs.dir="$LOGS" \
     -cp "$LIBS/*" kafka.Kafka "$CONFIG" >"$LOGS/kafka.out" 2>&1 </dev/null 9>&- &
   pid=$!
   echo "$pid" >"$PID_FILE"
@@ -527,6 +538,29 @@ cmd_stop() {
   say "kafka stopped (pid $pid, in $(elapsed "$started"))"
 }
 
+# A container's broker: the configuration `start` writes, the JVM in the foreground (PID 1's
+# child, so `docker stop` is its controlled shutdown). The certificate and the passwords come
+# from the container's secrets: made here, they would differ from the ones its clients hold.
+cmd_run() {
+  fetched || die "kafka $VERSION is not in $LIBS (scripts/kafka-local.sh fetch)"
+  local java
+  java="$(java_bin)"
+  if [ "$SECURITY" = sasl_ssl ]; then
+    [ -s "$SECRETS/broker.pem" ] && [ -s "$CLIENTS/ca.pem" ] ||
+      die "run needs $SECRETS/broker.pem and $CLIENTS/ca.pem (the broker's key and certificate chain, its CA)"
+    credentials_complete || die "run needs $CLIENTS/<principal>.password for ${PRINCIPALS[*]}"
+  fi
+  mkdir -p "$LOGS"
+  write_config
+  # An existing data dir is kept whatever version formatted it: Kafka upgrades its own metadata.
+  [ -f "$DATA/meta.properties" ] || format_data "$java"
+  say "starting kafka $VERSION on $LISTEN_HOST:$PORT, advertised as $ADVERTISED_HOST:$PORT ($SECURITY)"
+  # shellcheck disable=SC2086 # the *_OPTS are lists of JVM flags
+  exec "$java" $HEAP_OPTS $JVM_PERFORMANCE_OPTS -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$LOG4J_CONFIG" -Dkafka.logs.dir="$LOGS" \
+    -cp "$LIBS/*" kafka.Kafka "$CONFIG"
+}
+
 cmd_status() {
   local pid port security
   pid="$(read_pid)"
@@ -569,10 +603,11 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
+  run) cmd_run ;;
   logs) cmd_logs "${2:-}" ;;
   grant | revoke) cmd_acls "$1" "${2:-}" ;;
   *)
-    echo "usage: $0 fetch|start|stop|status|logs [-f]|grant [prefix]|revoke [prefix]" >&2
+    echo "usage: $0 fetch|start|stop|status|run|logs [-f]|grant [prefix]|revoke [prefix]" >&2
     exit 2
     ;;
 esac

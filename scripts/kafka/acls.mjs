@@ -67,6 +67,11 @@ function installationAcls(prefix) {
     // subscriber: reads the integration topics, in groups `subscriber-*`; nothing else.
     ...allow('subscriber', TOPIC, PREFIXED, `${prefix}auth.`, [DESCRIBE, READ]),
     ...allow('subscriber', GROUP, PREFIXED, `${prefix}subscriber-`, [READ]),
+    // ops (the ops CLI): reads the integration topics like a subscriber, in groups `ops-*` of its own, and
+    // describes each relay's lease group (`relay status`: who publishes); writes nothing, joins no service's group.
+    ...allow('ops', TOPIC, PREFIXED, `${prefix}auth.`, [DESCRIBE, READ]),
+    ...allow('ops', GROUP, PREFIXED, `${prefix}ops-`, [READ]),
+    ...SERVICES.flatMap((service) => allow('ops', GROUP, LITERAL, `${prefix}${service}-relay`, [DESCRIBE])),
   ];
 }
 

@@ -69,6 +69,13 @@ async function consumeUntil(env: KafkaClientEnv, groupId: string, topic: string,
   }
 }
 
+/** The ops CLI's principal: in the clients folder of a broker started (or granted) since it exists. */
+function opsPrincipal(): KafkaClientEnv {
+  if (!kafka.ops)
+    throw new Error('no ops.env in the clients folder: run scripts/kafka-local.sh grant (it adds the principal)');
+  return kafka.ops;
+}
+
 /** The broker closes a connection that skips the SASL handshake (or TLS) instead of answering it. */
 const closed = /closed connection/i;
 /**
@@ -171,6 +178,29 @@ describe.skipIf(!inject('kafkaSecured'))('the secured broker (TLS, SCRAM, ACLs)'
     });
   });
 
+  describe('refuses the ops CLI (read-only)', () => {
+    it.each([
+      ...Object.values(INTEGRATION_TOPICS),
+      MfaRpc.verifyChallenge.pattern,
+      `${IdentityRpc.verifyCredentials.pattern}.reply`,
+      NOTIFICATIONS_DEAD_LETTER_TOPIC,
+      'mfa.relay-lease',
+    ])('writing %s', async (topic) => {
+      await expect(produce(opsPrincipal(), topic)).rejects.toThrow(/not authorized/i);
+    });
+
+    it("reading a request topic, reading in a group not named ops-*, or joining a relay's lease group", async () => {
+      await expect(consumeUntil(opsPrincipal(), `ops-acl-${run}`, MfaRpc.verifyChallenge.pattern)).rejects.toThrow(
+        /not authorized/i,
+      );
+      await expect(consumeUntil(opsPrincipal(), `acl-${run}`, INTEGRATION_TOPICS.mfa)).rejects.toThrow(groupRefusal);
+      // Joining `mfa-relay` would make ops a candidate for mfa's relay lease: describe only.
+      await expect(consumeUntil(opsPrincipal(), 'mfa-relay', 'mfa.relay-lease')).rejects.toThrow(
+        /not authorized|group coordinator|group authorization/i,
+      );
+    });
+  });
+
   describe('refuses the notifications service', () => {
     it('publishing on an integration topic (a forged event)', async () => {
       await expect(produce(kafka.notifications, INTEGRATION_TOPICS.mfa)).rejects.toThrow(/not authorized/i);
@@ -248,6 +278,30 @@ describe.skipIf(!inject('kafkaSecured'))('the secured broker (TLS, SCRAM, ACLs)'
         await expect(consumeUntil(kafka.identity, SESSION_REVOCATION_GROUP, topic, label)).resolves.toBe(label);
       },
     );
+
+    it('ops to read auth.*.events in an ops-* group, and to describe the relay lease groups', async () => {
+      const label = `ops-${run}`;
+      await produce(kafka.mfa, INTEGRATION_TOPICS.mfa, label);
+      await expect(consumeUntil(opsPrincipal(), `ops-acl-${run}`, INTEGRATION_TOPICS.mfa, label)).resolves.toBe(label);
+      const admin = clientAs(opsPrincipal()).admin();
+      try {
+        await admin.connect();
+        const { groups } = await admin.describeGroups(SERVICE_NAMES.map((service) => `${service}-relay`));
+        expect(groups.map((group) => [group.groupId, (group as { errorCode?: number }).errorCode ?? 0])).toEqual(
+          SERVICE_NAMES.map((service) => [`${service}-relay`, 0]),
+        );
+      } finally {
+        await admin.disconnect().catch(() => {});
+      }
+      // The subscriber may not: who publishes is the operator's business.
+      const subscriber = clientAs(kafka.subscriber).admin();
+      try {
+        await subscriber.connect();
+        await expect(subscriber.describeGroups(['mfa-relay'])).rejects.toThrow(groupRefusal);
+      } finally {
+        await subscriber.disconnect().catch(() => {});
+      }
+    });
 
     it('subscriber to read auth.mfa.events in a subscriber-* group', async () => {
       const label = `event-${run}`;

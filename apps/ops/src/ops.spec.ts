@@ -136,6 +136,38 @@ describe('the ops CLI on stores the services filled', { timeout: 60_000 }, () =>
     });
   });
 
+  describe('follow (the embedded mode: the stores, mapped as the relays map them)', () => {
+    it("shows the user's events from the start, filtered by email and type, up to --limit, without a secret", async () => {
+      const run = await ops(
+        dataDir,
+        'follow',
+        '--from-beginning',
+        '--user',
+        OPERATOR.email,
+        '--type',
+        'MfaChallengeFailed',
+        '--type',
+        'MfaChallengeVerified',
+        '--limit',
+        '2',
+      );
+      expect(run.status).toBe(0);
+      expect(run.err).toMatch(/^ops: following the stores \(identity, mfa\)/);
+      const lines = run.out.trim().split('\n');
+      expect(lines[0]).toMatch(/^time\s+service\s+type\s+user\s+correlation$/);
+      expect(lines.slice(1)).toEqual([
+        expect.stringMatching(new RegExp(`^\\S+Z\\s+mfa\\s+MfaChallengeFailed\\s+${userId}\\s`)),
+        expect.stringMatching(new RegExp(`^\\S+Z\\s+mfa\\s+MfaChallengeVerified\\s+${userId}\\s`)),
+      ]);
+      expectNoSecretIn(run.out);
+    });
+
+    it('from the end, shows nothing of the past and ends after --for', async () => {
+      const run = await ops(dataDir, 'follow', '--json', '--for', '0.3');
+      expect(run).toMatchObject({ status: 0, out: '' });
+    });
+  });
+
   describe('verify', () => {
     it('replays every stream of every store and finds nothing wrong', async () => {
       const run = await ops(dataDir, 'verify');

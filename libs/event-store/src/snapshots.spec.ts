@@ -75,4 +75,18 @@ describe('EventStoreSnapshots', () => {
     await expect.poll(async () => (await store.read(snapshotStreamOf('counter-3'))).length).toBe(1);
     expect(await snapshots.load('counter-3')).toEqual({ state: { count: 6 }, revision: 5 });
   });
+
+  it('replaces the snapshots of a stream, the older ones gone when it answers, whatever their version', async () => {
+    const older = new EventStoreSnapshots(store, { ...options, version: 7 });
+    await older.save('counter-4', { count: 1 }, 0);
+    await older.save('counter-4', { count: 2 }, 1);
+    const snapshots = new EventStoreSnapshots(store, options);
+    expect(await snapshots.load('counter-4')).toBeNull(); // another version: ignored
+
+    await snapshots.replace('counter-4', { count: 3 }, 2);
+
+    const kept = await store.read(snapshotStreamOf('counter-4'));
+    expect(kept).toEqual([expect.objectContaining({ data: { version: 1, revision: 2, state: { count: 3 } } })]);
+    expect(await snapshots.load('counter-4')).toEqual({ state: { count: 3 }, revision: 2 });
+  });
 });

@@ -76,6 +76,23 @@ export class EventStoreSnapshots<State> implements SnapshotStore<State> {
    * before itself.
    */
   async save(stream: string, state: State, revision: number): Promise<void> {
+    const { snapshotStream, nextRevision } = await this.append(stream, state, revision);
+    setImmediate(() => void this.store.truncateBefore(snapshotStream, nextRevision).catch(() => undefined));
+  }
+
+  /**
+   * Saves a snapshot and waits until the older ones are gone: what `ops
+   * rebuild-snapshots` writes for each stream, replayed through the current
+   * decider (after a change of it, or to replace damaged snapshots). Safe
+   * beside a running service: the newest snapshot wins, and any snapshot of a
+   * revision the stream has is a valid start for a load.
+   */
+  async replace(stream: string, state: State, revision: number): Promise<void> {
+    const { snapshotStream, nextRevision } = await this.append(stream, state, revision);
+    await this.store.truncateBefore(snapshotStream, nextRevision);
+  }
+
+  private async append(stream: string, state: State, revision: number) {
     const snapshotStream = snapshotStreamOf(stream);
     const { nextRevision } = await this.store.append(
       snapshotStream,
@@ -88,6 +105,6 @@ export class EventStoreSnapshots<State> implements SnapshotStore<State> {
       ],
       'any',
     );
-    setImmediate(() => void this.store.truncateBefore(snapshotStream, nextRevision).catch(() => undefined));
+    return { snapshotStream, nextRevision };
   }
 }

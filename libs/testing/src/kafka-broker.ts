@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
+import { startKafkaImage } from './kafka-image-broker.js';
 
 export type KafkaBrokerSource = 'env' | 'testcontainers' | 'local';
 
@@ -20,8 +21,12 @@ export type KafkaPrincipal = (typeof KAFKA_PRINCIPALS)[number];
 
 /** The KAFKA_* variables that connect a process as one principal (README, Configuration). */
 export type KafkaClientEnv = Readonly<Record<string, string>>;
-/** Per principal; on a plaintext broker each holds KAFKA_BROKERS only. Plain data: vitest can `provide` it. */
-export type KafkaClients = Readonly<Record<KafkaPrincipal, KafkaClientEnv>>;
+/**
+ * Per principal; on a plaintext broker each holds KAFKA_BROKERS only. Plain data: vitest can `provide` it.
+ * `ops` (the ops CLI's principal) is there when the clients folder has it: a broker started before the
+ * principal existed gets it from `scripts/kafka-local.sh grant`, and the specs that need it say so.
+ */
+export type KafkaClients = Readonly<Record<KafkaPrincipal, KafkaClientEnv>> & { readonly ops?: KafkaClientEnv };
 
 export interface KafkaBroker {
   /** Comma-separated `host:port` list, the same shape as `KAFKA_BROKERS`. */
@@ -52,6 +57,8 @@ export interface AcquireKafkaBrokerOptions {
  */
 const DEFAULT_KAFKA_IMAGE = 'confluentinc/cp-kafka:8.0.0';
 const CONTAINER_KAFKA_PORT = 9093;
+/** scripts/docker-images.sh's Kafka image (docker/kafka): `totp-mfa-kafka:local` unless KAFKA_IMAGE renamed it. */
+const OWN_KAFKA_IMAGE = 'totp-mfa-kafka';
 const LOCAL_SCRIPT = join('scripts', 'kafka-local.sh');
 
 /**
@@ -60,7 +67,8 @@ const LOCAL_SCRIPT = join('scripts', 'kafka-local.sh');
  *    (`.cache/kafka/clients`), e.g. CI started the secured broker before the tests;
  * 2. `KAFKA_BROKERS`: a plaintext development broker;
  * 3. `KAFKA_TESTCONTAINERS=1`: a Testcontainers Kafka (plaintext); never chosen just
- *    because a Docker engine answers, since its image may not be reachable;
+ *    because a Docker engine answers, since its image may not be reachable; with
+ *    KAFKA_TESTCONTAINERS_IMAGE=totp-mfa-kafka:local, the repo's own image, secured;
  * 4. the repo-owned local broker (`scripts/kafka-local.sh`, secured unless
  *    KAFKA_SECURITY=plaintext), reused if already running.
  * Never skips: throws with the reason when none yields a broker.
@@ -75,7 +83,14 @@ export async function acquireKafkaBroker(options: AcquireKafkaBrokerOptions = {}
   if (fromEnv) return plaintextBroker(fromEnv, 'env', async () => {});
 
   if (['1', 'true', 'yes'].includes(env['KAFKA_TESTCONTAINERS']?.trim() ?? '')) {
-    return startKafkaContainer(env['KAFKA_TESTCONTAINERS_IMAGE'] ?? DEFAULT_KAFKA_IMAGE);
+    const image = env['KAFKA_TESTCONTAINERS_IMAGE'] ?? DEFAULT_KAFKA_IMAGE;
+    // The repo's own image (scripts/docker-images.sh): secured like the local broker, built here, never pulled.
+    if (image.startsWith(OWN_KAFKA_IMAGE)) {
+      return startKafkaImage(image, findRepoRoot(), (dir, release) =>
+        brokerFromClientsDir(dir, 'testcontainers', release),
+      );
+    }
+    return startKafkaContainer(image);
   }
 
   try {
@@ -92,7 +107,8 @@ export async function acquireKafkaBroker(options: AcquireKafkaBrokerOptions = {}
 
 function plaintextBroker(brokers: string, source: KafkaBrokerSource, release: () => Promise<void>): KafkaBroker {
   const env = { KAFKA_BROKERS: brokers };
-  return { brokers, source, secured: false, clients: perPrincipal(() => env), dataDir: null, env, release };
+  const clients = { ...perPrincipal(() => env), ops: env };
+  return { brokers, source, secured: false, clients, dataDir: null, env, release };
 }
 
 /** Reads `<principal>.env` for every principal, as `scripts/kafka-local.sh start` wrote them. */
@@ -106,12 +122,22 @@ function brokerFromClientsDir(dir: string, source: KafkaBrokerSource, release: (
     }
     return definedValues(parseEnv(readFileSync(file, 'utf8')));
   });
+  const opsFile = join(dir, 'ops.env');
+  const ops = existsSync(opsFile) ? { ops: definedValues(parseEnv(readFileSync(opsFile, 'utf8'))) } : {};
   const brokers = clients.admin['KAFKA_BROKERS'];
   if (!brokers) throw new Error(`${join(dir, 'admin.env')} names no KAFKA_BROKERS`);
   const secured = clients.admin['KAFKA_SASL_USERNAME'] !== undefined;
   // scripts/kafka-local.sh keeps the clients folder beside the broker's data.
   const dataDir = existsSync(join(dir, '..', 'data')) ? resolve(dir, '..', 'data') : null;
-  return { brokers, source, secured, clients, dataDir, env: { KAFKA_CLIENTS_DIR: dir }, release };
+  return {
+    brokers,
+    source,
+    secured,
+    clients: { ...clients, ...ops },
+    dataDir,
+    env: { KAFKA_CLIENTS_DIR: dir },
+    release,
+  };
 }
 
 function perPrincipal(envOf: (principal: KafkaPrincipal) => KafkaClientEnv): KafkaClients {

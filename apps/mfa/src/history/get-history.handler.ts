@@ -3,6 +3,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { MFA_HISTORY_PAGE_SIZE, type MfaHistoryView } from '#contracts';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '#event-store';
 import { publicEventOf } from '#messaging';
+import { mfaEnrollmentCodec } from '../mfa-enrollment/mfa-enrollment.codec.js';
 import { mfaStreamName } from '../mfa-enrollment/mfa-enrollment.events.js';
 import { publishedMfaEnrollment } from '../mfa-enrollment/mfa-enrollment.public.js';
 import { GetHistoryQuery } from './get-history.query.js';
@@ -30,8 +31,14 @@ export class GetHistoryHandler implements IQueryHandler<GetHistoryQuery> {
 
 function auditEntryOf(stored: RecordedEvent): MfaHistoryView['events'][number] {
   const published = publicEventOf([publishedMfaEnrollment], stored);
-  // Every MFA event type has a public form, so this is a stream the service did not write.
-  if (!published) throw new Error(`${stored.stream}@${stored.revision}: ${stored.type} has no public form`);
+  if (!published) {
+    // A type that never leaves the service (the operator's MfaSecretResealed): its type and time, nothing of it.
+    if (mfaEnrollmentCodec.isEventType(stored.type)) {
+      return { type: stored.type, revision: stored.revision, occurredAt: stored.recordedAt.toISOString(), data: {} };
+    }
+    // Not a type of this aggregate: a stream the service did not write.
+    throw new Error(`${stored.stream}@${stored.revision}: ${stored.type} has no public form`);
+  }
   const { type, occurredAt = stored.recordedAt.toISOString(), data } = published;
   return { type, revision: stored.revision, occurredAt, data };
 }

@@ -18,6 +18,8 @@
  * Issue 9 added `RecoveryCodesGenerated` and `RecoveryCodeUsed` (version 1),
  * and new values only (no new fields) to `MfaChallengeFailed`: purpose
  * 'regeneration', reasons 'invalid_recovery_code' and 'recovery_code_used'.
+ *
+ * Issue 11 added `MfaSecretResealed` (version 1): `ops reencrypt`'s key rotation.
  */
 import { eventCodec, type StoredEventData } from '#event-store';
 import type { MfaEnrollmentEvent } from './mfa-enrollment.events.js';
@@ -31,6 +33,7 @@ export const mfaEnrollmentCodec = eventCodec<MfaEnrollmentEvent>({
     MfaDeactivated: 1,
     RecoveryCodesGenerated: 1,
     RecoveryCodeUsed: 1,
+    MfaSecretResealed: 1,
   },
   steps: {
     MfaChallengeVerified: { 1: (v1) => ({ ...v1, schemaVersion: 2, challengeId: null }) },

@@ -5,6 +5,7 @@
  * never a secret or a code. Recovery codes alike: the handler makes a new set's
  * keyed hashes, and finds which hash of the set a typed recovery code matches.
  */
+import type { SealedSecret } from '../totp/secret-cipher.js';
 import type { ChallengeContext, EnrollmentSettings, RecoveryCodeHashes } from './mfa-enrollment.events.js';
 
 export type StartEnrollment = {
@@ -102,6 +103,20 @@ export type Reset = {
   };
 };
 
+/**
+ * The operator's key rotation (`ops reencrypt`, secret-resealing/): the handler
+ * opened the secret of the state it decides on and sealed it again under the
+ * ring's current key (AAD: the user id). Null: that state holds no secret under
+ * another key (none in use, or already under the current one), nothing to do.
+ */
+export type ResealSecret = {
+  readonly type: 'ResealSecret';
+  readonly data: {
+    readonly now: Date;
+    readonly resealed: { readonly enrollmentId: string; readonly secret: SealedSecret } | null;
+  };
+};
+
 export type MfaEnrollmentCommand =
   | StartEnrollment
   | Activate
@@ -110,4 +125,5 @@ export type MfaEnrollmentCommand =
   | RegenerateRecoveryCodes
   | Deactivate
   | DeactivateWithRecoveryCode
-  | Reset;
+  | Reset
+  | ResealSecret;

@@ -670,6 +670,82 @@ describe('Reset', () => {
   });
 });
 
+// ---- ResealSecret (ops reencrypt) ------------------------------------------------
+
+describe('ResealSecret', () => {
+  /** The same secret sealed under the ring's new current key. */
+  const RESEALED: SealedSecret = {
+    keyId: 'fedcba9876543210',
+    iv: 'BBBBBBBBBBBBBBBB',
+    ciphertext: 'bmV3',
+    tag: SEALED.tag,
+  };
+  const reseal = (now = at(30), enrollmentId = 'enr-1', secret = RESEALED): MfaEnrollmentCommand => ({
+    type: 'ResealSecret',
+    data: { now, resealed: { enrollmentId, secret } },
+  });
+  const resealed = (now = at(30), enrollmentId = 'enr-1', secret = RESEALED): MfaEnrollmentEvent => ({
+    type: 'MfaSecretResealed',
+    data: { enrollmentId, secret, resealedAt: iso(now) },
+  });
+
+  it('reseals an active enrollment’s secret: the state holds the new one, and nothing else changes', () => {
+    const before = stateFrom([...ACTIVE, generated()]);
+    const scenario = given(...ACTIVE, generated()).when(reseal());
+    scenario.then([resealed()]);
+    const after = scenario.state();
+    expect(after.status === 'active' && after.enrollment.secret).toEqual(RESEALED);
+    if (before.status !== 'active') throw new Error('unreachable');
+    expect(after).toEqual({ ...before, enrollment: { ...before.enrollment, secret: RESEALED } });
+  });
+
+  it('reseals a pending enrollment until it expires; the activation then takes the resealed secret', () => {
+    const scenario = given(started(T0)).when(reseal(at(TTL - 1)));
+    scenario.then([resealed(at(TTL - 1))]);
+    given(started(T0), resealed(at(10)))
+      .when(activate([C - 1, C], at(20)))
+      .then([activated([C - 1, C], at(20)), generated(at(20))]);
+    const state = stateFrom([started(T0), resealed(at(10)), activated([C - 1, C], at(20))]);
+    expect(state.status === 'active' && state.enrollment.secret).toEqual(RESEALED);
+    given(started(T0))
+      .when(reseal(at(TTL)))
+      .thenNothingHappened(); // expired: no code can be checked against it again
+  });
+
+  it('records nothing when already under that key, or without a secret in use (idempotent)', () => {
+    given(...ACTIVE, resealed())
+      .when(reseal(at(60)))
+      .thenNothingHappened();
+    given(...ACTIVE)
+      .when(reseal(at(30), 'enr-1', SEALED))
+      .thenNothingHappened();
+    given()
+      .when({ type: 'ResealSecret', data: { now: T0, resealed: null } })
+      .thenNothingHappened();
+    given(...ACTIVE)
+      .when({ type: 'ResealSecret', data: { now: T0, resealed: null } })
+      .thenNothingHappened();
+    given().when(reseal()).thenNothingHappened();
+    given(...ACTIVE, deactivatedByAdmin(at(10)))
+      .when(reseal())
+      .thenNothingHappened();
+  });
+
+  it('never gives one enrollment’s secret to another: a set-up started since is left alone', () => {
+    given(started(at(-60)), started(T0, 'enr-2', OTHER_SEALED))
+      .when(reseal(at(30), 'enr-1'))
+      .thenNothingHappened();
+    const state = stateFrom([started(T0, 'enr-2', OTHER_SEALED), resealed(at(30), 'enr-1')]);
+    expect(state.status === 'pending' && state.enrollment.secret).toEqual(OTHER_SEALED);
+  });
+
+  it('leaves the lock-out as it is: the user checked no code', () => {
+    const scenario = given(...LOCKED).when(reseal(at(30)));
+    scenario.then([resealed(at(30))]);
+    expect(scenario.state()).toMatchObject({ consecutiveFailures: 5, lockedUntil: iso(LOCK_END), lastUsedStep: C });
+  });
+});
+
 // ---- recovery codes ----------------------------------------------------------------
 
 describe('recovery codes', () => {

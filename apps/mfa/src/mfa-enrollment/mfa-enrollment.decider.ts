@@ -52,6 +52,11 @@
  *   out of a lock until an admin reset, and starts the lock-out afresh.
  * - Reset when nothing is active or pending (an expired enrollment counts as
  *   nothing) records nothing and is not an error: the reset is idempotent.
+ * - Resealing (the operator's key rotation) is idempotent too: it records
+ *   `MfaSecretResealed` only for the live secret (active, or pending and not
+ *   expired) of the very enrollment the handler opened, and only when that
+ *   changes the key; anything else records nothing. It neither checks a code
+ *   nor touches the lock-out: the user did nothing.
  */
 import { assertNever, RECOVERY_CODE_COUNT } from '#contracts';
 import type { Decider } from '#event-store';
@@ -62,6 +67,7 @@ import type {
   DeactivateWithRecoveryCode,
   MfaEnrollmentCommand,
   RegenerateRecoveryCodes,
+  ResealSecret,
   Reset,
   StartEnrollment,
   VerifyChallenge,
@@ -90,6 +96,7 @@ import {
   initialState,
   isExpired,
   isLocked,
+  liveSecretOf,
   recoveryCodesRemaining,
   statusOf,
   type ActiveEnrollment,
@@ -140,6 +147,8 @@ export function mfaEnrollmentDecider(
         return deactivateWithRecoveryCode(command, state, policy);
       case 'Reset':
         return reset(command, state);
+      case 'ResealSecret':
+        return resealSecret(command, state);
       default:
         return assertNever(command);
     }
@@ -354,6 +363,18 @@ function reset({ data }: Reset, state: MfaEnrollmentState): MfaEnrollmentEvent[]
     default:
       return assertNever(status);
   }
+}
+
+function resealSecret({ data: { now, resealed } }: ResealSecret, state: MfaEnrollmentState): MfaEnrollmentEvent[] {
+  const live = liveSecretOf(state, now);
+  if (resealed === null || live === null || live.enrollmentId !== resealed.enrollmentId) return [];
+  if (live.secret.keyId === resealed.secret.keyId) return [];
+  return [
+    {
+      type: 'MfaSecretResealed',
+      data: { enrollmentId: resealed.enrollmentId, secret: resealed.secret, resealedAt: now.toISOString() },
+    },
+  ];
 }
 
 function pendingAt(state: MfaEnrollmentState, now: Date): PendingEnrollment {

@@ -154,6 +154,20 @@ export type RecoveryCodeUsedData = {
   readonly remaining: number;
 };
 
+/**
+ * The enrollment's secret sealed anew under the key ring's current key (`ops
+ * reencrypt`), so a previous key can be retired: the same secret, the same
+ * enrollment, a new ciphertext. Only a secret a code can still be checked
+ * against is resealed (an active enrollment's, or a pending one's before it
+ * expires). The events before it keep the old ciphertext: resealing is routine
+ * rotation, not the answer to a leaked key (that is a reset: a new secret).
+ */
+export type MfaSecretResealedData = {
+  readonly enrollmentId: string;
+  readonly secret: SealedSecret;
+  readonly resealedAt: string;
+};
+
 export type MfaEnrollmentStarted = { readonly type: 'MfaEnrollmentStarted'; readonly data: MfaEnrollmentStartedData };
 export type MfaActivated = { readonly type: 'MfaActivated'; readonly data: MfaActivatedData };
 export type MfaChallengeVerified = { readonly type: 'MfaChallengeVerified'; readonly data: MfaChallengeVerifiedData };
@@ -164,6 +178,7 @@ export type RecoveryCodesGenerated = {
   readonly data: RecoveryCodesGeneratedData;
 };
 export type RecoveryCodeUsed = { readonly type: 'RecoveryCodeUsed'; readonly data: RecoveryCodeUsedData };
+export type MfaSecretResealed = { readonly type: 'MfaSecretResealed'; readonly data: MfaSecretResealedData };
 
 export type MfaEnrollmentEvent =
   | MfaEnrollmentStarted
@@ -172,7 +187,8 @@ export type MfaEnrollmentEvent =
   | MfaChallengeFailed
   | MfaDeactivated
   | RecoveryCodesGenerated
-  | RecoveryCodeUsed;
+  | RecoveryCodeUsed
+  | MfaSecretResealed;
 
 export const MFA_STREAM_PREFIX = 'mfa-';
 

@@ -258,6 +258,17 @@ describe('the public form of each event', () => {
   );
 });
 
+describe('what never leaves the service', () => {
+  it('publishes no MfaSecretResealed (the operator’s key rotation): its one field of interest is the sealed secret', () => {
+    const resealed = recorded({
+      type: 'MfaSecretResealed',
+      data: { schemaVersion: 1, enrollmentId: 'enr-1', secret: SEALED, resealedAt: '2025-06-02T10:09:30.000Z' },
+    });
+    expect(toIntegrationEvent(resealed)).toBeNull();
+    expect(publicEventOf([publishedMfaEnrollment], resealed)).toBeNull();
+  });
+});
+
 describe('the relay to auth.mfa.events (in-process transport)', () => {
   let service: ServiceUnderTest<'mfa'>;
   const published: IntegrationEvent[] = [];

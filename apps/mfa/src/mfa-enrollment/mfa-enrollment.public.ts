@@ -92,6 +92,9 @@ export const publishedMfaEnrollment: PublishedAggregate<MfaEnrollmentEvent> = {
         context: publicContext(context),
       } satisfies PublishedData<'RecoveryCodeUsed'>,
     }),
+    // The operator's key rotation, not something the user did: nothing for another service to act on, and
+    // its one field of interest is the sealed secret. Kept in the store (ops history and export name it).
+    MfaSecretResealed: null,
   },
 };
 

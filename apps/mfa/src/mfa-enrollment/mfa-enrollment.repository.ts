@@ -1,12 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, type MfaConfig } from '#config';
-import { AggregateRepository, EVENT_STORE, EventStoreSnapshots, type EventStore } from '#event-store';
+import {
+  AggregateRepository,
+  EVENT_STORE,
+  EventStoreSnapshots,
+  type EventStore,
+  type EventStoreSnapshotsOptions,
+} from '#event-store';
 import { mfaEnrollmentCodec } from './mfa-enrollment.codec.js';
 import type { MfaEnrollmentCommand } from './mfa-enrollment.commands.js';
 import { mfaEnrollmentDecider } from './mfa-enrollment.decider.js';
 import { mfaStreamName, type MfaEnrollmentEvent } from './mfa-enrollment.events.js';
 import { rejectionOf } from './mfa-enrollment.rejection.js';
 import type { MfaEnrollmentState } from './mfa-enrollment.state.js';
+import { countCodeChecks } from './code-check-metrics.js';
 
 /**
  * A command formed from the state it is decided on. Codes become time-steps
@@ -39,6 +46,14 @@ export const SNAPSHOT_EVERY = 20;
  */
 const SNAPSHOT_VERSION = 3;
 
+/** How `mfa-<userId>` is snapshotted: by the repository, and by `ops rebuild-snapshots`. */
+export const MFA_ENROLLMENT_SNAPSHOTS: EventStoreSnapshotsOptions<MfaEnrollmentState> = {
+  every: SNAPSHOT_EVERY,
+  version: SNAPSHOT_VERSION,
+  serialize: (state) => state,
+  deserialize: (json) => json as MfaEnrollmentState,
+};
+
 /**
  * Conflicts on one user's stream come from that user's concurrent requests
  * (double submits, an attacker's parallel guesses). Each retry decides on the
@@ -63,12 +78,7 @@ export class MfaEnrollmentRepository extends AggregateRepository<CommandFor, Mfa
     super(store, {
       decider: { ...decider, decide: (commandFor, state) => decider.decide(commandFor(state), state) },
       codec: mfaEnrollmentCodec,
-      snapshots: new EventStoreSnapshots<MfaEnrollmentState>(store, {
-        every: SNAPSHOT_EVERY,
-        version: SNAPSHOT_VERSION,
-        serialize: (state) => state,
-        deserialize: (json) => json as MfaEnrollmentState,
-      }),
+      snapshots: new EventStoreSnapshots(store, MFA_ENROLLMENT_SNAPSHOTS),
       retry: RETRY,
       onSnapshotError: (error, stream) =>
         logger.warn(`snapshot of ${stream} not saved: ${error instanceof Error ? error.message : 'unknown error'}`),
@@ -88,6 +98,7 @@ export class MfaEnrollmentRepository extends AggregateRepository<CommandFor, Mfa
    */
   async execute(userId: string, commandFor: CommandFor): Promise<MfaEnrollmentState> {
     const handled = await this.handle(mfaStreamName(userId), commandFor);
+    countCodeChecks(handled.events);
     const rejection = rejectionOf(handled.events);
     if (rejection) throw rejection;
     return handled.state;

@@ -3,6 +3,7 @@
  * Plain JSON (ISO strings, numbers, booleans, null, arrays) so it can be snapshotted as is.
  */
 import { assertNever, MFA_TOKEN_TTL_SECONDS, type MfaStatusView } from '#contracts';
+import type { SealedSecret } from '../totp/secret-cipher.js';
 import type {
   EnrollmentSettings,
   LockoutStanding,
@@ -163,6 +164,22 @@ export function evolve(state: MfaEnrollmentState, event: MfaEnrollmentEvent): Mf
         requiresAdminReset,
       };
     }
+    case 'MfaSecretResealed': {
+      // The same secret under another key: only the enrollment it was resealed for takes it.
+      const { enrollmentId, secret } = event.data;
+      switch (state.status) {
+        case 'none':
+          return state;
+        case 'pending':
+          if (state.enrollment.enrollmentId !== enrollmentId) return state;
+          return { ...state, enrollment: { ...state.enrollment, secret } };
+        case 'active':
+          if (state.enrollment.enrollmentId !== enrollmentId) return state;
+          return { ...state, enrollment: { ...state.enrollment, secret } };
+        default:
+          return assertNever(state);
+      }
+    }
     case 'MfaDeactivated': {
       const { by } = event.data;
       switch (by.kind) {
@@ -226,6 +243,29 @@ export const recoveryCodesOf = (state: MfaEnrollmentState): RecoveryCodeSet | nu
 /** The unused codes of a set (none without one). */
 export const recoveryCodesRemaining = (set: RecoveryCodeSet | null): number =>
   set === null ? 0 : set.hashes.length - set.usedIndexes.length;
+
+/**
+ * The sealed secret a code can still be checked against at `now`, with its
+ * enrollment: an active enrollment's, or a pending one's until it expires.
+ * Null: none (what `ops reencrypt` leaves alone).
+ */
+export function liveSecretOf(
+  state: MfaEnrollmentState,
+  now: Date,
+): { readonly enrollmentId: string; readonly secret: SealedSecret } | null {
+  switch (state.status) {
+    case 'none':
+      return null;
+    case 'pending':
+      return isExpired(state, now)
+        ? null
+        : { enrollmentId: state.enrollment.enrollmentId, secret: state.enrollment.secret };
+    case 'active':
+      return { enrollmentId: state.enrollment.enrollmentId, secret: state.enrollment.secret };
+    default:
+      return assertNever(state);
+  }
+}
 
 export const isExpired = (state: PendingEnrollment, now: Date): boolean =>
   now.getTime() >= Date.parse(state.enrollment.expiresAt);

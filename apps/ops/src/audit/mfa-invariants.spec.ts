@@ -74,7 +74,11 @@ describe('the MFA rules verify holds stored events to', () => {
   });
 
   it('refuses a code, a recovery code or a deactivation with a code while locked', () => {
-    const locked = [started, ok, lockingFailure(60, 300)];
+    const codes: MfaEnrollmentEvent = {
+      type: 'RecoveryCodesGenerated',
+      data: { keyId: 'k', hashes: ['h0', 'h1'], generatedAt: at(30), reason: 'activation' },
+    };
+    const locked = [started, ok, codes, lockingFailure(60, 300)];
     expect(breaksOf(locked, verified(120))).toEqual([expect.stringContaining('while locked until')]);
     const recovery: MfaEnrollmentEvent = {
       type: 'RecoveryCodeUsed',
@@ -91,5 +95,35 @@ describe('the MFA rules verify holds stored events to', () => {
       data: { deactivatedAt: at(120), by: { kind: 'admin', adminId: 'a', reason: 'phone lost' } },
     };
     expect(breaksOf(locked, byAdmin)).toEqual([]);
+  });
+
+  it('refuses an mfaToken accepted twice, and a recovery code used twice or not of the set', () => {
+    const challengeId = crypto.randomUUID();
+    const first: MfaEnrollmentEvent = {
+      ...verified(90),
+      data: { ...verified(90).data, challengeId },
+    } as MfaEnrollmentEvent;
+    const again: MfaEnrollmentEvent = {
+      ...verified(125),
+      data: { ...verified(125).data, challengeId },
+    } as MfaEnrollmentEvent;
+    expect(breaksOf([started, ok], first)).toEqual([]);
+    expect(breaksOf([started, ok, first], again)).toEqual([
+      expect.stringContaining(`mfaToken ${challengeId} accepted again`),
+    ]);
+
+    const codes: MfaEnrollmentEvent = {
+      type: 'RecoveryCodesGenerated',
+      data: { keyId: 'k', hashes: ['h0', 'h1', 'h2'], generatedAt: at(30), reason: 'activation' },
+    };
+    const used = (index: number): MfaEnrollmentEvent => ({
+      type: 'RecoveryCodeUsed',
+      data: { index, usedAt: at(200), challengeId: crypto.randomUUID(), context: CONTEXT, remaining: 2 },
+    });
+    expect(breaksOf([started, ok, codes], used(1))).toEqual([]);
+    expect(breaksOf([started, ok, codes, used(1)], used(1))).toEqual([
+      expect.stringContaining('recovery code 1 accepted again'),
+    ]);
+    expect(breaksOf([started, ok, codes], used(7))).toEqual([expect.stringContaining('not in the current set')]);
   });
 });

@@ -1,7 +1,10 @@
 /**
  * The MFA rules `verify` holds every stored MFA event to, on the state
  * replayed up to it (the decider's own `evolve`): what the decider would
- * have refused, had it been asked, and so what no event may show.
+ * have refused, had it been asked, and so what no event may show: a step
+ * accepted twice or out of the clock's reach, an activation without two
+ * consecutive steps, a lock not honoured, an mfaToken or a recovery code
+ * used twice.
  */
 import { assertNever } from '#contracts';
 import { ACCEPTED_DRIFT_STEPS } from '../../../mfa/src/mfa-enrollment/mfa-enrollment.decider.js';
@@ -27,11 +30,14 @@ export function mfaInvariantBreaks(state: MfaEnrollmentState, event: MfaEnrollme
         ...(state.status === 'active' ? stepBreaks(state, event.data.step, event.data.verifiedAt) : []),
         ...(state.status === 'active' ? [] : ['a code verified without an active enrollment']),
         ...lockBreaks(state, event.data.verifiedAt, 'a code verified'),
+        ...challengeBreaks(state, event.data.challengeId),
       ];
     case 'RecoveryCodeUsed':
       return [
+        ...(state.status === 'active' ? recoveryCodeBreaks(state, event.data.index) : []),
         ...(state.status === 'active' ? [] : ['a recovery code used without an active enrollment']),
         ...lockBreaks(state, event.data.usedAt, 'a recovery code accepted'),
+        ...challengeBreaks(state, event.data.challengeId),
       ];
     case 'MfaDeactivated': {
       const { by, deactivatedAt } = event.data;
@@ -45,6 +51,7 @@ export function mfaInvariantBreaks(state: MfaEnrollmentState, event: MfaEnrollme
     case 'MfaEnrollmentStarted':
     case 'MfaChallengeFailed':
     case 'RecoveryCodesGenerated':
+    case 'MfaSecretResealed':
       return [];
     default:
       return assertNever(event);
@@ -64,6 +71,21 @@ function stepBreaks(state: MfaEnrollmentState & { status: 'pending' | 'active' }
     );
   }
   return breaks;
+}
+
+/** A login's mfaToken verifies one code, once: the id is remembered for as long as the token can be valid. */
+function challengeBreaks(state: MfaEnrollmentState, challengeId: string | null): string[] {
+  if (challengeId === null || !state.usedChallenges.some(({ id }) => id === challengeId)) return [];
+  return [`mfaToken ${challengeId} accepted again (it had verified a code already)`];
+}
+
+/** Each recovery code of the current set once, and only codes of that set. */
+function recoveryCodeBreaks(state: MfaEnrollmentState & { status: 'active' }, index: number): string[] {
+  const set = state.recoveryCodes;
+  if (set === null || !Number.isSafeInteger(index) || !(index in set.hashes)) {
+    return [`recovery code ${index} accepted, which is not in the current set`];
+  }
+  return set.usedIndexes.includes(index) ? [`recovery code ${index} accepted again`] : [];
 }
 
 function lockBreaks(state: MfaEnrollmentState, at: string, what: string): string[] {

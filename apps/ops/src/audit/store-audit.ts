@@ -8,7 +8,7 @@ export interface Finding {
   readonly stream: string;
   /** The event's revision; null for a finding about a whole stream or file. */
   readonly revision: number | null;
-  readonly check: 'revision' | 'chain' | 'replay' | 'invariant' | 'export';
+  readonly check: 'revision' | 'chain' | 'replay' | 'invariant' | 'export' | 'topic';
   readonly message: string;
 }
 

@@ -1,13 +1,23 @@
+import type { KafkaConnectionConfig } from '#config';
 import { AUDITED_AGGREGATES } from '../audited-services.js';
 import type { AuditSource } from '../audit-sources.js';
 import { ProgressLine, count, type OpsIo } from '../ops-io.js';
 import { StoreAudit, type Finding, type StoreAuditSummary } from './store-audit.js';
+import { compareWithTopics, type TopicCheck } from './verify-topics.js';
 
 /** How many findings the text report lists; `--json` lists them all. */
 const LISTED_FINDINGS = 100;
 
-/** `ops verify`: every store read whole, in order. 0: nothing wrong; 1: findings. */
-export async function verifyStores(sources: readonly AuditSource[], io: OpsIo, json: boolean): Promise<number> {
+/**
+ * `ops verify`: every store read whole, in order; with Kafka settings, then
+ * compared with the integration topics (verify-topics.ts). 0: nothing wrong; 1: findings.
+ */
+export async function verifyStores(
+  sources: readonly AuditSource[],
+  io: OpsIo,
+  json: boolean,
+  kafka?: KafkaConnectionConfig,
+): Promise<number> {
   const started = Date.now();
   const progress = new ProgressLine(io.err, 'verify');
   const summaries: Array<{ source: string } & StoreAuditSummary> = [];
@@ -24,8 +34,9 @@ export async function verifyStores(sources: readonly AuditSource[], io: OpsIo, j
     summaries.push({ source: source.label, ...audit.summary() });
   }
   progress.done();
+  const topics = kafka ? await compareWithTopics(sources, kafka, io) : undefined;
   const seconds = (Date.now() - started) / 1000;
-  const findings = summaries.flatMap((summary) => summary.findings);
+  const findings = [...summaries.flatMap((summary) => summary.findings), ...(topics?.findings ?? [])];
 
   if (json) {
     io.out(
@@ -34,6 +45,7 @@ export async function verifyStores(sources: readonly AuditSource[], io: OpsIo, j
           ok: findings.length === 0,
           seconds,
           stores: summaries.map(({ findings: _, ...summary }) => summary),
+          topics: topics ? { ...topics, findings: undefined } : null,
           findings,
         },
         null,
@@ -42,6 +54,7 @@ export async function verifyStores(sources: readonly AuditSource[], io: OpsIo, j
     );
   } else {
     io.out(storeReport(summaries, seconds));
+    io.out(topicReport(topics));
     io.out(findingsReport(findings));
   }
   return findings.length === 0 ? 0 : 1;
@@ -66,6 +79,19 @@ function storeReport(summaries: ReadonlyArray<{ source: string } & StoreAuditSum
       lines.push(`    ${stream}: chain starts at revision ${chainStartsAt}`);
     }
   }
+  return `${lines.join('\n')}\n`;
+}
+
+function topicReport(check: TopicCheck | undefined): string {
+  if (!check) return '  topics: not compared (KAFKA_BROKERS unset)\n';
+  const { summary } = check;
+  const lines = [
+    `  topics ${check.topics.join(', ')}${check.principal ? ` (read as ${check.principal})` : ''}: ` +
+      `${count(summary.messages)} messages; ${count(summary.found)} of ${count(summary.expected)} published events found, ` +
+      `${count(summary.duplicates)} duplicates (at-least-once), ${count(summary.pending)} not yet published ` +
+      `(after the relay's checkpoint), ${count(summary.olderVersions)} published under an older schema version`,
+  ];
+  for (const topic of check.missingTopics) lines.push(`    ${topic}: no such topic (read as empty)`);
   return `${lines.join('\n')}\n`;
 }
 

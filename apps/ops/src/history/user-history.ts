@@ -77,7 +77,8 @@ export async function userHistory(
   return 0;
 }
 
-async function userIdOfEmail(identity: AuditSource | undefined, email: string): Promise<string | undefined> {
+/** The user holding `email`, as identity's reservation of it says; undefined: nobody (or no identity store). */
+export async function userIdOfEmail(identity: AuditSource | undefined, email: string): Promise<string | undefined> {
   if (!identity) return undefined;
   let stream: string;
   try {
