@@ -20,7 +20,7 @@ const shared = {
  * against a real Kafka broker and each event-store adapter; end-to-end specs
  * that start the system as processes from dist/ and drive it over HTTP; the
  * web app in a real browser. Then the fault specs, which stop and start a
- * broker of their own under load.
+ * broker of their own under load, and the Compose stack of the built images.
  */
 export default defineConfig({
   ...shared,
@@ -79,6 +79,19 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 240_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'compose',
+          include: ['test/compose/**/*.spec.ts'],
+          // The images in docker-compose.yml's stack, the gateway on 127.0.0.1:3000 (test/compose):
+          // last, alone. Skipped, with the reason, where no Docker engine or no image is there.
+          sequence: { groupOrder: 5 },
+          fileParallelism: false,
+          testTimeout: 240_000,
+          hookTimeout: 720_000,
         },
       },
     ],

@@ -1,4 +1,10 @@
-import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
+import {
+  GenericContainer,
+  ImageName,
+  Wait,
+  getContainerRuntimeClient,
+  type StartedTestContainer,
+} from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEventStoreContract } from '../event-store.contract.js';
 import {
@@ -19,8 +25,10 @@ async function findTarget(): Promise<Target> {
   const url = process.env.EVENTSTORE_URL?.trim();
   if (url) return { kind: 'url', url };
   try {
-    await getContainerRuntimeClient();
-    return { kind: 'container' };
+    const engine = await getContainerRuntimeClient();
+    // Only an image already on the engine: an engine does not mean a registry (CI has one and reaches none).
+    if (await engine.image.exists(ImageName.fromString(EVENTSTORE_IMAGE))) return { kind: 'container' };
+    return { kind: 'none', reason: `EVENTSTORE_URL unset and ${EVENTSTORE_IMAGE} not on the Docker engine` };
   } catch {
     return { kind: 'none', reason: 'EVENTSTORE_URL unset and no Docker engine reachable' };
   }
