@@ -26,10 +26,10 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NestFactory } from '@nestjs/core';
 import type { z } from 'zod';
-import { DomainError, MfaRpc, type RequestOf, type Rpc, type RpcResult } from '#contracts';
+import { DomainError, MfaRpc, type RequestOf, type Rpc } from '#contracts';
 import { loadConfig } from '#config';
 import { AggregateRepository, EVENT_STORE, type EventStore } from '#event-store';
-import { InProcessBus, InProcessServer } from '#messaging';
+import { InProcessBus, InProcessClient, InProcessServer, sealingRecipientsOf, ServiceClient } from '#messaging';
 import { mfaEnrollmentDecider } from '../apps/mfa/src/mfa-enrollment/mfa-enrollment.decider.js';
 import { mfaStreamName } from '../apps/mfa/src/mfa-enrollment/mfa-enrollment.events.js';
 import { MfaEnrollmentRepository } from '../apps/mfa/src/mfa-enrollment/mfa-enrollment.repository.js';
@@ -214,11 +214,9 @@ const app = await NestFactory.createMicroservice(MfaModule.register(config), {
 });
 await app.listen();
 try {
-  const call: Call = async (rpc, payload) => {
-    const result = (await bus.request(rpc.pattern, payload)) as RpcResult<z.output<(typeof rpc)['response']>>;
-    if (!result.ok) throw new DomainError(result.error.code, result.error.message, result.error.details);
-    return result.value;
-  };
+  // Framed, sealed and checked as the gateway does it, over the module's own bus.
+  const services = new ServiceClient(new InProcessClient(bus), 30_000, sealingRecipientsOf({ DATA_DIR: localDir }));
+  const call: Call = (rpc, payload) => services.call(rpc, payload);
   console.info('\nthe same, in-process (MfaModule on the in-process transport, no Kafka)');
   await prepareStreams(call, 'short', 'long');
   printStreamLength('wrong code in-process', await streamLength(call, 'short', 'long'));

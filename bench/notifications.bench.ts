@@ -20,7 +20,7 @@ import { ensureTopics, TOPIC_PARTITIONS } from '#messaging';
 import { acquireKafkaBroker, kafkaClientFor, kafkaConnectionFor, REPO_ROOT, spawnApp, startSmtpSink } from '#testing';
 
 const TOTAL = Number(process.argv[2] ?? 500);
-const TIMEOUT_MS = 300_000;
+const TIMEOUT_MS = 120_000;
 
 const broker = await acquireKafkaBroker();
 const run = randomUUID().slice(0, 8);
@@ -44,15 +44,22 @@ await ensureTopics(kafkaConnectionFor({ ...broker.clients.admin, KAFKA_TOPIC_PRE
   { topic: INTEGRATION_TOPICS.mfa, numPartitions: TOPIC_PARTITIONS },
 ]);
 
-const event = (type: string, userId: string, n: number, data: Record<string, unknown>): IntegrationEvent => ({
+const event = (
+  type: string,
+  schemaVersion: number,
+  userId: string,
+  n: number,
+  data: Record<string, unknown>,
+): IntegrationEvent => ({
   eventId: randomUUID(),
   type,
-  schemaVersion: 1,
+  schemaVersion,
   aggregateId: userId,
   userId,
   occurredAt: new Date().toISOString(),
   source: { stream: `bench-${userId}`, revision: 0, position: String(n) },
-  data,
+  // The published form: the payload says its version too.
+  data: { ...data, schemaVersion },
 });
 const publish = async (principal: 'identity' | 'mfa', topic: string, events: IntegrationEvent[]) => {
   const producer = kafkaClientFor(broker.clients[principal], `bench-notif-${principal}`).producer();
@@ -71,13 +78,22 @@ await publish(
   'identity',
   INTEGRATION_TOPICS.identity,
   users.map((userId, n) =>
-    event('UserRegistered', userId, n, { userId, orgId: 'bench', email: `${userId}@example.com`, registeredAt: now }),
+    event('UserRegistered', 2, userId, n, {
+      userId,
+      orgId: 'bench',
+      email: `${userId}@example.com`,
+      roles: [],
+      passwordChangeRequired: false,
+      registeredAt: now,
+    }),
   ),
 );
 await publish(
   'mfa',
   INTEGRATION_TOPICS.mfa,
-  users.map((userId, n) => event('MfaActivated', userId, n, { activatedAt: now, steps: [1, 2] })),
+  users.map((userId, n) =>
+    event('MfaActivated', 1, userId, n, { enrollmentId: `e-${userId}`, activatedAt: now, steps: [1, 2] }),
+  ),
 );
 
 const service = spawnApp('notifications', {

@@ -22,6 +22,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     `kafka for integration tests: ${broker.brokers} (${broker.source}, ${broker.secured ? 'TLS + SCRAM + ACLs' : 'plaintext'})`,
   );
   await checkAdminLogin(broker.clients.admin, broker.secured);
+  await warmGroupCoordinator(broker.clients.admin);
   project.provide('kafkaBrokers', broker.brokers);
   project.provide('kafkaBrokerSource', broker.source);
   project.provide('kafkaClients', broker.clients);
@@ -41,6 +42,25 @@ async function checkAdminLogin(env: KafkaClients['admin'], secured: boolean): Pr
       ? 'is the broker running (scripts/kafka-local.sh status)?'
       : 'if it is the secured repo broker, set KAFKA_CLIENTS_DIR=.cache/kafka/clients instead of KAFKA_BROKERS';
     throw new Error(`Kafka at ${env['KAFKA_BROKERS']} did not answer: ${(error as Error).message}; ${hint}`);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * On a fresh broker the first consumer group makes Kafka create its offsets
+ * topic, and until then every group's coordinator is "not available". Specs
+ * whose consumers retry little (to see a refusal quickly) would take that for
+ * a failure: the first lookup happens here, with room to wait for it.
+ */
+async function warmGroupCoordinator(env: KafkaClients['admin']): Promise<void> {
+  const admin = kafkaClientFor(env, 'test-setup-coordinator', {
+    retry: { retries: 15, maxRetryTime: 2_000 },
+    connectionTimeout: 5_000,
+  }).admin();
+  try {
+    await admin.connect();
+    await admin.describeGroups(['test-setup-coordinator']);
   } finally {
     await admin.disconnect().catch(() => {});
   }

@@ -13,6 +13,7 @@ import type { Consumer } from 'kafkajs';
 export class PeriodicOffsetCommit {
   private readonly next = new Map<string, { topic: string; partition: number; offset: string }>();
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly consumerOf: () => Consumer | undefined,
@@ -21,11 +22,14 @@ export class PeriodicOffsetCommit {
 
   /** `offset` of `topic`/`partition` was handled: the group resumes after it. */
   handled(topic: string, partition: number, offset: string): void {
+    if (this.stopped) return;
     this.next.set(`${topic}/${partition}`, { topic, partition, offset: (BigInt(offset) + 1n).toString() });
     this.timer ??= setInterval(() => void this.commit(), this.intervalMs).unref();
   }
 
+  /** For good: what is handled after it is not committed (the consumer is closing). */
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
   }
