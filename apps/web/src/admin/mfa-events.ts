@@ -52,6 +52,8 @@ export function describeEvent(
         who: 'the user',
         where: whereOf(data['context']),
       };
+    case 'MfaSecretResealed':
+      return { what: 'Secret re-encrypted under the current key (key rotation)', who: 'an operator', where: null };
     default:
       return { what: type, who: null, where: null };
   }

@@ -116,8 +116,8 @@ const logger = new Logger('IntegrationEvents');
  * on it would block every later event of the service behind one it can never
  * publish). It is not lost: it stays in the store, the service's health
  * answer counts it (`relay.invalid`), and once the bug is fixed it can be
- * published again from its logged position (`ops relay replay --from`, issue
- * 11, not there yet; consumers dedupe by `eventId`).
+ * published again from its logged position (`ops relay replay --from`;
+ * consumers dedupe by `eventId`).
  */
 export function integrationEventsOf<Events extends readonly DomainEvent[]>(
   ...aggregates: PublishedAggregates<Events>
