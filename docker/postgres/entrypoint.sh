@@ -24,8 +24,10 @@ HBA
   "${psql[@]}" -d postgres -c 'CREATE DATABASE auth'
   "${psql[@]}" -d auth -c 'REVOKE ALL ON SCHEMA public FROM PUBLIC; REVOKE ALL ON DATABASE auth FROM PUBLIC'
   for service in "${SERVICES[@]}"; do
-    # The password through psql's variables (never a command line); :'x' quotes it as a literal.
-    "${psql[@]}" -d auth -v name="$service" -v password="$(cat "/run/secrets/$service.pgpassword")" <<'SQL'
+    # The password read by psql itself from the secret file (never on a command line, where /proc
+    # would show it); :'x' quotes it as a literal.
+    "${psql[@]}" -d auth -v name="$service" -v file="/run/secrets/$service.pgpassword" <<'SQL'
+\set password `cat :'file'`
 SET password_encryption = 'scram-sha-256';
 CREATE ROLE :"name" LOGIN PASSWORD :'password';
 GRANT CONNECT, CREATE ON DATABASE auth TO :"name";

@@ -153,6 +153,28 @@ describe.skipIf(unavailable !== undefined)(`the k8s overlays${unavailable ? ` (s
       }
     });
 
+    it('shares the rate limit of several gateways in a Redis the gateway may reach', () => {
+      const gatewayConfig = ofKind('ConfigMap').find((manifest) => manifest.metadata.name === 'totp-mfa-gateway');
+      const redisUrl = String(gatewayConfig?.['data'].REDIS_URL ?? '');
+      const replicas = deployment('gateway')['spec'].replicas as number;
+      // More than one gateway counting in memory would multiply the login rate limit.
+      if (replicas > 1 && overlay === 'production') expect(redisUrl).toMatch(/^rediss?:\/\//);
+      if (redisUrl) {
+        const namespace = new URL(redisUrl).hostname.split('.')[1];
+        const toRedis = ofKind('NetworkPolicy').find(
+          (manifest) => manifest.metadata.name === 'totp-mfa-gateway-to-redis',
+        );
+        expect(toRedis?.['spec'].podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'gateway' } });
+        expect(toRedis?.['spec'].egress[0].to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe(
+          namespace,
+        );
+        expect(toRedis?.['spec'].egress[0].ports).toContainEqual({
+          protocol: 'TCP',
+          port: Number(new URL(redisUrl).port || 6379),
+        });
+      }
+    });
+
     it('puts the gateway behind the Ingress, trusting X-Forwarded-For only from a range of addresses', () => {
       const [ingress, ...others] = ofKind('Ingress');
       expect(others).toEqual([]);

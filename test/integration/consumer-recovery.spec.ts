@@ -18,7 +18,8 @@ import { KafkaJSNonRetriableError } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PolicyRpc } from '#contracts';
 import { loadConfig } from '#config';
-import { startService } from '#messaging';
+import { IntegrationEventSubscription, kafkaConnectionOf, startService } from '#messaging';
+import { readinessReports } from '#observability';
 import {
   CollectingLogger,
   connectCaller,
@@ -90,6 +91,10 @@ describe.skipIf(!secured)('the request server and the reply consumer, after thei
   let dataDir: string;
   let policy: INestMicroservice | undefined;
   let caller: Caller | undefined;
+  /** A subscriber of auth.identity.events, as the gateway's revocation view is: its readiness follows its consumer. */
+  let subscription: IntegrationEventSubscription | undefined;
+  const subscriptionName = `gateway-it-recovery-events-${run}`;
+  const subscriptionStatus = async () => (await readinessReports())[`subscription ${subscriptionName}`]?.status;
 
   /** The installation's ACLs, as the broker's start grants them (scripts/kafka/acls.mjs). */
   const acls = async (action: 'grant' | 'revoke') => {
@@ -111,9 +116,23 @@ describe.skipIf(!secured)('the request server and the reply consumer, after thei
     policy = await startService({ service: 'policy', module: PolicyModule.register(config), config, logger: logs });
     caller = await connectCaller({ ...kafka.gateway, ...withPrefix }, `gateway-it-recovery-${run}`, 3_000);
     await waitUntilAnswering(() => caller!.services.call(PolicyRpc.checkHealth, {}));
+    const creator = kafkaClientFor(kafka.admin, `test-recovery-topics-${run}`).admin();
+    await creator.connect();
+    await creator.createTopics({ topics: [{ topic: `${prefix}auth.identity.events` }], waitForLeaders: true });
+    await creator.disconnect();
+    subscription = new IntegrationEventSubscription({
+      name: subscriptionName,
+      topics: ['auth.identity.events'],
+      kafka: kafkaConnectionOf(loadConfig('gateway', { ...kafka.gateway, ...withPrefix, DATA_DIR: dataDir })),
+      from: { lookbackMs: 60_000 },
+      handle: async () => undefined,
+    });
+    subscription.start();
+    await subscription.caughtUp;
   }, 120_000);
 
   afterAll(async () => {
+    await subscription?.close();
     await caller?.close();
     await policy?.close();
     await acls('revoke').catch(() => undefined);
@@ -123,6 +142,7 @@ describe.skipIf(!secured)('the request server and the reply consumer, after thei
   it('answers again once the ACLs are back, without a restart by hand', async () => {
     Logger.overrideLogger(logs); // the caller's reply consumer logs through Nest's default logger
     try {
+      await expect.poll(subscriptionStatus, { timeout: 30_000 }).toBe('up');
       await acls('revoke');
       // Both consumers crash on an authorization error, which kafkajs does not retry.
       await expect
@@ -131,9 +151,12 @@ describe.skipIf(!secured)('the request server and the reply consumer, after thei
       await expect(caller!.services.call(PolicyRpc.checkHealth, {})).rejects.toMatchObject({
         code: 'service_unavailable',
       });
+      // The subscriber's consumer is refused too: not ready while it cannot read.
+      await expect.poll(subscriptionStatus, { timeout: 30_000 }).toBe('down');
       await acls('grant');
       const grantedAt = Date.now();
       await waitUntilAnswering(() => caller!.services.call(PolicyRpc.checkHealth, {}), 30_000);
+      await expect.poll(subscriptionStatus, { timeout: 30_000 }).toBe('up');
       console.info(`request/reply answered again ${((Date.now() - grantedAt) / 1000).toFixed(1)} s after the grant`);
       // The service's request consumer and the caller's reply consumer, each replaced once.
       expect(logs.text()).toContain(`${prefix}policy: consuming again`);

@@ -14,6 +14,13 @@ export const password = z.string().min(1).max(1024);
 export const role = z.string().trim().min(1).max(MAX_ROLE_LENGTH).regex(ROLE_NAME, 'must be a lower-case role name');
 export const roles = z.array(role).max(MAX_ROLES);
 export const totpCode = z.string().regex(/^\d{6,8}$/, 'must be 6 to 8 digits');
+/**
+ * A correlation id (the gateway's X-Request-Id, or one it made): short, and
+ * safe in a header, a log line and a Kafka header. The one definition for the
+ * gateway, the request envelope and the integration-event envelope.
+ */
+export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const correlationId = z.string().regex(CORRELATION_ID_PATTERN);
 export const loginContext = z.object({ ip: z.string().max(64), userAgent: z.string().max(512) });
 export const empty = z.object({}).optional();
 

@@ -8,9 +8,9 @@
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { DomainError, id, type Rpc } from '#contracts';
+import { correlationId, DomainError, id, type Rpc } from '#contracts';
 import { DeadlinePassed } from '#event-store';
-import { CORRELATION_ID_PATTERN, requestContext } from '#observability';
+import { requestContext } from '#observability';
 import { generateX25519KeyPair, rawPublicKey, x25519PublicKey } from './sealing/hpke.js';
 import { openFields, sealFields, UnsealableField, type SealingContext } from './sealing/sealed-fields.js';
 import type { SealingKeyRing, SealingRecipient, SealingService } from './sealing/sealing-keys.js';
@@ -25,7 +25,7 @@ export const requestEnvelope = z.object({
     /** The session the request was made in (the access token's `sid`): recorded on the events it causes. */
     actingSessionId: id.optional(),
     /** The client request this one is part of (the gateway's `X-Request-Id`): in every log line and event it causes. */
-    correlationId: z.string().regex(CORRELATION_ID_PATTERN).optional(),
+    correlationId: correlationId.optional(),
   }),
   body: z.unknown(),
 });

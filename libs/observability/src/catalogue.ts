@@ -1,4 +1,5 @@
 import { counter, gauge, histogram } from './metrics.js';
+import { within } from './within.js';
 
 /**
  * Every metric of the system, in one place (README, "Logs, correlation and
@@ -86,6 +87,8 @@ export const relayPublished = counter({
 });
 
 const relayLags = new Map<string, () => Promise<number>>();
+/** A scrape does not wait longer than this for a relay's store. */
+const LAG_READ_TIMEOUT_MS = 1_000;
 
 export const relayLag = gauge({
   name: 'totp_mfa_relay_lag_events',
@@ -95,7 +98,7 @@ export const relayLag = gauge({
     this.reset();
     for (const [relay, lagOf] of relayLags) {
       try {
-        this.set({ relay }, await lagOf());
+        this.set({ relay }, await within(lagOf(), LAG_READ_TIMEOUT_MS, () => new Error('no answer')));
       } catch {
         // A store that does not answer now: no sample rather than a wrong one (readiness tells why).
       }

@@ -6,3 +6,4 @@ export * from './metrics.js';
 export * from './catalogue.js';
 export * from './readiness.js';
 export * from './management.js';
+export * from './within.js';

@@ -1,3 +1,5 @@
+import { within } from './within.js';
+
 /** What one part of a process says about itself: down fails readiness; degraded still serves. */
 export interface ReadinessReport {
   readonly status: 'up' | 'degraded' | 'down';
@@ -26,16 +28,10 @@ export function addReadinessCheck(name: string, check: ReadinessCheck): () => vo
 export async function readinessReports(timeoutMs = 3000): Promise<Record<string, ReadinessReport>> {
   const entries = await Promise.all(
     [...checks].map(async ([name, check]): Promise<[string, ReadinessReport]> => {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      });
       try {
-        return [name, await Promise.race([check(), late])];
+        return [name, await within(check(), timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`))];
       } catch (error) {
         return [name, { status: 'down', error: error instanceof Error ? error.message : String(error) }];
-      } finally {
-        clearTimeout(timer);
       }
     }),
   );

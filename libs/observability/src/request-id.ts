@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-
-/** What a client may choose as its request id: short, and safe in a header, a log line and a Kafka header. */
-export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+import { CORRELATION_ID_PATTERN } from '#contracts';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 

@@ -1,5 +1,6 @@
 import { DomainError, IdentityRpc, MfaRpc, PolicyRpc, type HealthReport } from '#contracts';
 import type { ServiceClient } from '#messaging';
+import { within } from '#observability';
 
 export type ServiceHealth = HealthReport | { status: 'down'; error: string };
 export type ServicesHealth = Record<'identity' | 'mfa' | 'policy', ServiceHealth>;
@@ -28,20 +29,16 @@ export const ROUTES_NEEDING: Record<keyof ServicesHealth, readonly string[]> = {
  */
 export async function servicesHealth(services: ServiceClient, timeoutMs?: number): Promise<ServicesHealth> {
   const probe = async (call: () => Promise<HealthReport>): Promise<ServiceHealth> => {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const late = new Promise<never>((_resolve, reject) => {
-        if (timeoutMs === undefined) return;
-        timer = setTimeout(
-          () => reject(new DomainError('service_unavailable', `no answer within ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      });
-      return await Promise.race([call(), late]);
+      return timeoutMs === undefined
+        ? await call()
+        : await within(
+            call(),
+            timeoutMs,
+            () => new DomainError('service_unavailable', `no answer within ${timeoutMs} ms`),
+          );
     } catch (error) {
       return { status: 'down', error: error instanceof DomainError ? error.message : 'unreachable' };
-    } finally {
-      clearTimeout(timer);
     }
   };
   const [identity, mfa, policy] = await Promise.all([

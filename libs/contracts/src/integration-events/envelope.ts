@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INTEGRATION_TOPICS, type IntegrationTopic } from '../integration-events.js';
+import { correlationId } from '../schemas.js';
 
 /** An identifier as published: a user's, an organisation's, a session's, an event's. */
 export const publishedId = z.string().min(1).max(100);
@@ -24,9 +25,7 @@ const envelopeShape = {
   actingSessionId: publishedId
     .optional()
     .describe('The session whose request caused the event (a credential change spares it)'),
-  correlationId: z
-    .string()
-    .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+  correlationId: correlationId
     .optional()
     .describe("The client request the event goes back to (the gateway's X-Request-Id): follow it through the logs"),
   causationId: publishedId

@@ -179,6 +179,10 @@ export class IntegrationEventSubscription {
     };
     const run = async (consumer: Consumer) => {
       this.recovery?.watch(consumer);
+      // Readiness follows the consumer: down from a crash or a stop until it (or its replacement) joins again.
+      consumer.on(consumer.events.GROUP_JOIN, () => (this.consuming = !this.closed));
+      for (const left of [consumer.events.CRASH, consumer.events.STOP])
+        consumer.on(left, () => (this.consuming = false));
       await consumer.connect();
       // A new `committed` group starts at the oldest retained event; a lookback group at the offsets set below.
       await consumer.subscribe({ topics, fromBeginning: from === 'committed' });
