@@ -6,8 +6,11 @@
  * `relay status` sees the relays caught up, `verify` finds the stores and the
  * topics alike; then on a copy of the topics with one event left out, a
  * forged one and an altered one added (with the mfa principal's own
- * credentials: nothing else may write there), `verify` names each; and
- * `relay replay` has the mfa relay publish a range again.
+ * credentials: nothing else may write there), `verify` names each; on a
+ * copy whose partition lost its oldest message (as retention deletes it),
+ * `verify` counts that event no longer retained, not missing, and still
+ * names one left out of another partition; and `relay replay` has the mfa
+ * relay publish a range again.
  */
 import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
@@ -42,6 +45,8 @@ const run = randomUUID().slice(0, 8);
 const PREFIX = `opsk${run}.`;
 /** The copy of the topics verify is shown after the tampering. */
 const COPY = `opsc${run}.`;
+/** The copy whose partition's oldest message is deleted, as retention would. */
+const EXPIRED = `opse${run}.`;
 const ADMIN = { email: 'ops-kafka-admin@example.org', password: 'ops kafka admin long password' };
 const BIN = join(REPO_ROOT, 'dist/apps/ops/src/main.js');
 
@@ -105,6 +110,7 @@ describe('the ops CLI on Kafka (distributed system, secured broker)', { timeout:
     if (secured) {
       await installationAcls('grant', PREFIX, dir);
       await installationAcls('grant', COPY, dir);
+      await installationAcls('grant', EXPIRED, dir);
     }
     system = await startSystem({
       mode: 'distributed',
@@ -127,7 +133,9 @@ describe('the ops CLI on Kafka (distributed system, secured broker)', { timeout:
     const client = kafkaClientFor(kafka.admin, `ops-kafka-cleanup-${run}`).admin();
     await client.connect();
     try {
-      const topics = (await client.listTopics()).filter((topic) => topic.startsWith(PREFIX) || topic.startsWith(COPY));
+      const topics = (await client.listTopics()).filter((topic) =>
+        [PREFIX, COPY, EXPIRED].some((prefix) => topic.startsWith(prefix)),
+      );
       if (topics.length > 0) await client.deleteTopics({ topics });
     } finally {
       await client.disconnect();
@@ -136,6 +144,7 @@ describe('the ops CLI on Kafka (distributed system, secured broker)', { timeout:
       const dir = system?.dataDir ?? '/tmp';
       await installationAcls('revoke', PREFIX, dir).catch(() => undefined);
       await installationAcls('revoke', COPY, dir).catch(() => undefined);
+      await installationAcls('revoke', EXPIRED, dir).catch(() => undefined);
     }
   });
 
@@ -202,7 +211,9 @@ describe('the ops CLI on Kafka (distributed system, secured broker)', { timeout:
 
   it('verify finds the stores and the topics alike after the journey', async () => {
     const result = await ops(subscriberEnv, ['verify']);
-    expect(result.err).toBe('');
+    // stderr is a pipe: the topics' progress as plain lines (progress-bar.ts), nothing else.
+    expect(result.err).toMatch(/^(verify topics: \d+\/\d+ messages\n)+\n?$/);
+    expect(result.err).toMatch(/verify topics: (\d+)\/\1 messages\n\n?$/);
     expect(result.out).toContain('OK: no problem found');
     const found = /(\d+) of (\d+) published events found/.exec(result.out);
     expect(found).not.toBeNull();
@@ -275,6 +286,87 @@ describe('the ops CLI on Kafka (distributed system, secured broker)', { timeout:
       `${at(altered)}MfaChallengeVerified ${altered.event.eventId} at ${COPY}auth.mfa.events`,
     );
     expect(result.out).toMatch(/differs from the stored event's public form in data\.step\n/);
+  });
+
+  it('verify counts an event whose message retention deleted as no longer retained, and still names one missing from another partition', async () => {
+    const messages: Array<{ topic: string; partition: number; key: Buffer | null; value: Buffer; timestamp: string }> =
+      [];
+    const topics = SERVICE_NAMES.map((service) => INTEGRATION_TOPICS[service]);
+    await readTopicsToEnd(
+      kafkaClientFor(kafka.subscriber, `ops-kafka-expired-${run}`),
+      `${PREFIX}subscriber-expired-${run}`,
+      topics.map((topic) => `${PREFIX}${topic}`),
+      (place, message) => {
+        messages.push({
+          topic: place.topic.slice(PREFIX.length),
+          partition: place.partition,
+          key: message.key,
+          value: message.value!,
+          timestamp: message.timestamp,
+        });
+      },
+    );
+    // A topic with two messages or more on one partition (the one to truncate) and a message on another (to leave out).
+    const partitionsOf = (topic: string) => new Set(messages.filter((m) => m.topic === topic).map((m) => m.partition));
+    const topic = topics.find(
+      (name) =>
+        partitionsOf(name).size > 1 &&
+        [...partitionsOf(name)].some((p) => messages.filter((m) => m.topic === name && m.partition === p).length > 1),
+    );
+    expect(topic).toBeDefined();
+    const onTopic = messages.filter((m) => m.topic === topic);
+    const truncated = [...partitionsOf(topic!)].find((p) => onTopic.filter((m) => m.partition === p).length > 1)!;
+    const deleted = onTopic.find((m) => m.partition === truncated)!;
+    const left = onTopic.filter((m) => m.partition !== truncated).at(-1)!;
+    const leftEvent = JSON.parse(left.value.toString()) as IntegrationEvent;
+    const service = SERVICE_NAMES.find((name) => INTEGRATION_TOPICS[name] === topic)!;
+
+    await ensureTopics(
+      kafkaConnectionFor({ ...kafka.admin, KAFKA_TOPIC_PREFIX: EXPIRED }),
+      `ops-kafka-expired-${run}`,
+      topics.map((name) => ({ topic: name, numPartitions: TOPIC_PARTITIONS })),
+    );
+    for (const owner of SERVICE_NAMES) {
+      const producer = kafkaClientFor(kafka[owner], `ops-kafka-expired-${owner}-${run}`).producer();
+      await producer.connect();
+      try {
+        // Same partitions, keys and timestamps as the relays published them; one message left out.
+        const copied = messages.filter((m) => m.topic === INTEGRATION_TOPICS[owner] && m !== left);
+        if (copied.length > 0) {
+          await producer.send({
+            topic: `${EXPIRED}${INTEGRATION_TOPICS[owner]}`,
+            acks: -1,
+            messages: copied.map(({ partition, key, value, timestamp }) => ({ partition, key, value, timestamp })),
+          });
+        }
+      } finally {
+        await producer.disconnect();
+      }
+    }
+    // What retention does: the partition's log starts later (its low watermark above 0).
+    const adminClient = kafkaClientFor(kafka.admin, `ops-kafka-expired-admin-${run}`).admin();
+    await adminClient.connect();
+    try {
+      await adminClient.fetchTopicOffsets(`${EXPIRED}${topic}`); // loads the topic's metadata first
+      await adminClient.deleteTopicRecords({
+        topic: `${EXPIRED}${topic}`,
+        partitions: [{ partition: truncated, offset: '1' }],
+      });
+      const offsets = await adminClient.fetchTopicOffsets(`${EXPIRED}${topic}`);
+      expect(offsets.find((offset) => offset.partition === truncated)?.low).toBe('1');
+    } finally {
+      await adminClient.disconnect();
+    }
+
+    const result = await ops({ ...subscriberEnv, KAFKA_TOPIC_PREFIX: EXPIRED }, ['verify']);
+    expect(result.out).toContain(', 1 no longer retained (recorded before the oldest message their partition keeps');
+    expect(result.out).toContain('FAILED: 1 problem\n');
+    expect(result.out).toContain(
+      `${service} ${leftEvent.source.stream} revision ${leftEvent.source.revision} [topic]: ${leftEvent.type} ${leftEvent.eventId} ` +
+        `(position ${leftEvent.source.position}) is not on ${EXPIRED}${topic}`,
+    );
+    expect(result.out).not.toContain(JSON.parse(deleted.value.toString()).eventId);
+    expect(result.status).toBe(1);
   });
 
   it('relay replay has the mfa relay publish a range again, which a consumer sees with the same event ids', async () => {

@@ -1,10 +1,11 @@
 /**
- * The ops CLI: `npm run ops -- <command>` or the `totp-mfa-ops` bin. Every
- * command here only reads the stores (DATA_DIR's SQLite files, opened
- * read-only, or EVENTSTORE_URL), and prints only what the services publish of
- * an event (their `.public.ts` allow-lists): never a secret, a hash or a code.
- * The commands that write say so in USAGE (`reencrypt`, `rebuild-snapshots`
- * open the stores read-write: writable-stores.ts).
+ * The ops CLI: `npm run ops -- <command>` or the `totp-mfa-ops` bin. It
+ * prints only what the services publish of an event (their `.public.ts`
+ * allow-lists): never a secret, a hash or a code. Most commands only read the
+ * stores (DATA_DIR's SQLite files, opened read-only, or EVENTSTORE_URL); three
+ * write, and say so in USAGE: `relay replay` appends its request to the
+ * service's store, `reencrypt` and `rebuild-snapshots` append events and
+ * snapshots (all three open the stores read-write: writable-stores.ts).
  */
 import { parseArgs } from 'node:util';
 import { verifyStores } from './audit/verify-command.js';
@@ -40,8 +41,9 @@ export const USAGE = `usage: ops <command> [options]
                                        snapshot at its head (after a decider change, or damaged snapshots)
 
 Reads DATA_DIR (the services' SQLite files, read-only) or EVENTSTORE_URL, as the services do, and Kafka with
-the KAFKA_* settings (KAFKA_TOPIC_PREFIX included). Only relay replay writes, and only its request; and
-reencrypt and rebuild-snapshots, which open the services' SQLite files (or EVENTSTORE_URL) read-write.
+the KAFKA_* settings (KAFKA_TOPIC_PREFIX included). Three commands write, and open the services' SQLite
+files (or EVENTSTORE_URL) read-write: relay replay (only its request, appended to the service's store),
+reencrypt and rebuild-snapshots.
 Exit status: 0 fine, 1 a problem found (or nothing found), 2 a usage or configuration error.
 `;
 

@@ -1,6 +1,6 @@
 /**
- * The stores of the two commands that write (`reencrypt`, `rebuild-snapshots`),
- * opened read-write: a service's SQLite file under DATA_DIR (it must exist:
+ * The stores of the three commands that write (`relay replay`, its request;
+ * `reencrypt`; `rebuild-snapshots`), opened read-write: a service's SQLite file under DATA_DIR (it must exist:
  * nothing is created), its PostgreSQL schema, or the one EventStoreDB store.
  * Every other command opens them read-only (audit-sources.ts). Safe while the
  * services run: SQLite serialises writers across processes, and each write

@@ -1,30 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import type { IntegrationEvent } from '#contracts';
 import type { RecordedEvent } from '#event-store';
+import { partitionOfKey, type TopicRetention } from '../kafka/retained-log.js';
 import { readTopicMessage } from '../kafka/topic-message.js';
 import { TopicComparison } from './topic-comparison.js';
 
 const USER = 'u-1';
 let offset = 0;
 
-function stored(revision: number, position: bigint): { recorded: RecordedEvent; published: IntegrationEvent } {
+function stored(
+  revision: number,
+  position: bigint,
+  recordedAt = new Date('2031-03-04T05:06:07.000Z'),
+  user = USER,
+): { recorded: RecordedEvent; published: IntegrationEvent } {
   const id = `00000000-0000-4000-8000-00000000000${revision}`;
   const recorded: RecordedEvent = {
     id,
-    stream: `mfa-${USER}`,
+    stream: `mfa-${user}`,
     revision,
     position,
     type: 'MfaChallengeVerified',
     data: {},
     metadata: {},
-    recordedAt: new Date('2031-03-04T05:06:07.000Z'),
+    recordedAt,
   };
   const published: IntegrationEvent = {
     eventId: id,
     type: 'MfaChallengeVerified',
     schemaVersion: 2,
-    aggregateId: USER,
-    userId: USER,
+    aggregateId: user,
+    userId: user,
     occurredAt: '2031-03-04T05:06:07.000Z',
     source: { stream: recorded.stream, revision, position: position.toString() },
     data: {
@@ -132,5 +138,56 @@ describe("verify's comparison of a store with its topic", () => {
     check.expect('mfa', real.recorded, real.published);
     check.observe('mfa', message({ ...real.published, correlationId: 'req-1', causationId: 'req-0' }));
     expect(check.result().findings).toEqual([]);
+  });
+
+  describe('events retention deleted from the topic', () => {
+    const DAY = 86_400_000;
+    const oldestRetained = Date.parse('2031-03-10T00:00:00.000Z');
+    // Two users whose keys the relay's partitioner puts on different partitions of 4.
+    const users = ['u-1', 'u-2', 'u-3', 'u-4', 'u-5', 'u-6', 'u-7', 'u-8', 'u-9'];
+    const truncatedUser = users[0]!;
+    const wholeUser = users.find((user) => partitionOfKey(user, 4) !== partitionOfKey(truncatedUser, 4))!;
+    const retention = new Map<string, TopicRetention>([
+      ['auth.mfa.events', { partitions: 4, truncated: new Map([[partitionOfKey(truncatedUser, 4), oldestRetained]]) }],
+    ]);
+
+    it('counts an event recorded before the oldest retained message of its partition as expired, not missing', () => {
+      const check = comparison(100n);
+      const old = stored(0, 10n, new Date(oldestRetained - 3 * DAY), truncatedUser);
+      const kept = stored(1, 20n, new Date(oldestRetained), truncatedUser);
+      for (const { recorded, published } of [old, kept]) check.expect('mfa', recorded, published);
+      check.observe('mfa', message(kept.published));
+      const { findings, summary } = check.result(retention);
+      expect(findings).toEqual([]);
+      expect(summary).toMatchObject({ expected: 2, found: 1, expired: 1, pending: 0 });
+    });
+
+    it("still names an event missing when it was recorded after its partition's oldest retained message", () => {
+      const check = comparison(100n);
+      const recent = stored(2, 30n, new Date(oldestRetained + 2 * DAY), truncatedUser);
+      check.expect('mfa', recent.recorded, recent.published);
+      const { findings, summary } = check.result(retention);
+      expect(summary.expired).toBe(0);
+      expect(findings.map((finding) => finding.message)).toEqual([
+        expect.stringMatching(/^MfaChallengeVerified \S+ \(position 30\) is not on auth\.mfa\.events, though/),
+      ]);
+    });
+
+    it('still names an old event missing when its own partition retains everything it ever had', () => {
+      const check = comparison(100n);
+      const old = stored(3, 40n, new Date(oldestRetained - 3 * DAY), wholeUser);
+      check.expect('mfa', old.recorded, old.published);
+      const { findings, summary } = check.result(retention);
+      expect(summary.expired).toBe(0);
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatchObject({ stream: `mfa-${wholeUser}`, check: 'topic' });
+    });
+
+    it("counts an event after the relay's checkpoint as pending, whatever retention did", () => {
+      const check = comparison(5n);
+      const old = stored(4, 10n, new Date(oldestRetained - 3 * DAY), truncatedUser);
+      check.expect('mfa', old.recorded, old.published);
+      expect(check.result(retention).summary).toMatchObject({ pending: 1, expired: 0 });
+    });
   });
 });

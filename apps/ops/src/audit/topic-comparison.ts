@@ -8,6 +8,7 @@
 import type { IntegrationEvent } from '#contracts';
 import { canonicalJson, type RecordedEvent } from '#event-store';
 import type { ServiceName } from '../audited-services.js';
+import { mayHaveExpired, type TopicRetention } from '../kafka/retained-log.js';
 import type { TopicMessage } from '../kafka/topic-message.js';
 import type { Finding } from './store-audit.js';
 
@@ -30,6 +31,9 @@ interface Expected {
   readonly stream: string;
   readonly revision: number;
   readonly position: bigint;
+  readonly recordedAt: Date;
+  /** The Kafka key the relay publishes it under: which partition it went to. */
+  readonly key: string;
   readonly type: string;
   readonly schemaVersion: number;
   /** Canonical JSON of each compared field (absent: undefined). */
@@ -48,6 +52,12 @@ export interface TopicComparisonSummary {
   readonly duplicates: number;
   /** Events not on their topic yet, after the relay's checkpoint: the relay's lag, not a problem. */
   readonly pending: number;
+  /**
+   * Events up to the relay's checkpoint not on their topic any more: recorded
+   * before the oldest message the broker retains on their partition, whose
+   * earlier messages retention deleted (kafka/retained-log.ts). Not a problem.
+   */
+  readonly expired: number;
   /** Messages published under an older schema version of their type than the store's event is lifted to today. */
   readonly olderVersions: number;
 }
@@ -75,6 +85,8 @@ export class TopicComparison {
       stream: recorded.stream,
       revision: recorded.revision,
       position: recorded.position,
+      recordedAt: recorded.recordedAt,
+      key: published.aggregateId,
       type: published.type,
       schemaVersion: published.schemaVersion,
       fields: fieldsOf(published as unknown as Record<string, unknown>),
@@ -139,10 +151,20 @@ export class TopicComparison {
     }
   }
 
-  /** The findings, the missing events among them (those up to each relay's checkpoint), and the counts. */
-  result(): { findings: Finding[]; summary: TopicComparisonSummary } {
+  /**
+   * The findings, the missing events among them (those up to each relay's
+   * checkpoint the topic should still hold), and the counts.
+   *
+   * @param retention per topic, where its partitions' retained logs start (as
+   *   the read found them; a topic not named here is taken as whole).
+   */
+  result(retention: ReadonlyMap<string, TopicRetention> = new Map()): {
+    findings: Finding[];
+    summary: TopicComparisonSummary;
+  } {
     let found = 0;
     let pending = 0;
+    let expired = 0;
     const missing: Finding[] = [];
     for (const [eventId, expected] of this.expected) {
       if (expected.seen > 0) {
@@ -154,13 +176,18 @@ export class TopicComparison {
         pending += 1;
         continue;
       }
+      const topic = this.topicOf(expected.service);
+      if (mayHaveExpired(retention.get(topic), expected.key, expected.recordedAt)) {
+        expired += 1;
+        continue;
+      }
       missing.push({
         source: expected.service,
         stream: expected.stream,
         revision: expected.revision,
         check: 'topic',
         message:
-          `${expected.type} ${eventId} (position ${expected.position}) is not on ${this.topicOf(expected.service)}, ` +
+          `${expected.type} ${eventId} (position ${expected.position}) is not on ${topic}, ` +
           `though the relay's checkpoint (position ${checkpoint}) is past it`,
       });
     }
@@ -172,6 +199,7 @@ export class TopicComparison {
         found,
         duplicates: this.duplicates,
         pending,
+        expired,
         olderVersions: this.olderVersions,
       },
     };

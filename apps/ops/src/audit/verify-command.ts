@@ -89,7 +89,8 @@ function topicReport(check: TopicCheck | undefined): string {
     `  topics ${check.topics.join(', ')}${check.principal ? ` (read as ${check.principal})` : ''}: ` +
       `${count(summary.messages)} messages; ${count(summary.found)} of ${count(summary.expected)} published events found, ` +
       `${count(summary.duplicates)} duplicates (at-least-once), ${count(summary.pending)} not yet published ` +
-      `(after the relay's checkpoint), ${count(summary.olderVersions)} published under an older schema version`,
+      `(after the relay's checkpoint), ${count(summary.expired)} no longer retained (recorded before the oldest message ` +
+      `their partition keeps: retention), ${count(summary.olderVersions)} published under an older schema version`,
   ];
   for (const topic of check.missingTopics) lines.push(`    ${topic}: no such topic (read as empty)`);
   return `${lines.join('\n')}\n`;

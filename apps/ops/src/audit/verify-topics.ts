@@ -1,4 +1,3 @@
-import cliProgress from 'cli-progress';
 import type { KafkaConnectionConfig } from '#config';
 import { PUBLIC_FORMS, SERVICES, aggregateOf, type ServiceName } from '../audited-services.js';
 import type { AuditSource } from '../audit-sources.js';
@@ -6,6 +5,7 @@ import { oneRunGroup, opsKafka, opsKafkaConnection, serviceOfTopic, topicOf } fr
 import { readTopicMessage } from '../kafka/topic-message.js';
 import { readTopicsToEnd } from '../kafka/topic-reader.js';
 import type { OpsIo } from '../ops-io.js';
+import { progressBar, type Progress } from '../progress-bar.js';
 import { relayCheckpointOf } from '../relay/relay-checkpoint.js';
 import type { Finding } from './store-audit.js';
 import { TopicComparison, type TopicComparisonSummary } from './topic-comparison.js';
@@ -54,25 +54,19 @@ export async function compareWithTopics(
   }
 
   const topics = services.map((service) => topicOf(connection, service));
-  const bar = io.err.isTTY
-    ? new cliProgress.SingleBar(
-        { stream: process.stderr, format: 'verify topics [{bar}] {value}/{total} messages', hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
-  let read = 0;
-  const { missingTopics } = await readTopicsToEnd(
+  let bar: Progress | undefined;
+  const { missingTopics, retention } = await readTopicsToEnd(
     opsKafka(connection, io, 'verify'),
     oneRunGroup(connection, 'verify'),
     topics,
     (place, message) => {
       const service = serviceOfTopic(place.topic.slice(connection.topicPrefix.length));
-      if (service) comparison.observe(service, readTopicMessage(place, message.value, message.headers));
-      bar?.update(++read);
+      if (service) comparison.observe(service, readTopicMessage(place, message.value));
+      bar?.increment();
     },
-    (total) => bar?.start(total, 0),
+    (total) => (bar = progressBar(io, 'verify topics', total, 'messages')),
   );
   bar?.stop();
-  const { findings, summary } = comparison.result();
+  const { findings, summary } = comparison.result(retention);
   return { topics, principal: connection.sasl?.username ?? null, missingTopics, summary, findings };
 }

@@ -196,7 +196,7 @@ async function showMessage(
   io: OpsIo,
   show: Show,
 ): Promise<void> {
-  const read = readTopicMessage(place, message.value, message.headers);
+  const read = readTopicMessage(place, message.value);
   if (read.outcome !== 'known') {
     const named = read.eventId === undefined ? '' : ` (event ${read.eventId}${read.type ? `, ${read.type}` : ''})`;
     io.err.write(
@@ -264,7 +264,6 @@ async function showStored(source: AuditSource, recorded: RecordedEvent, io: OpsI
     );
     return;
   }
-  const correlationId = (published as { correlationId?: unknown }).correlationId;
   await show({
     service,
     eventId: published.eventId,
@@ -273,7 +272,7 @@ async function showStored(source: AuditSource, recorded: RecordedEvent, io: OpsI
     aggregateId: published.aggregateId,
     userId: published.userId,
     orgId: published.orgId,
-    correlationId: typeof correlationId === 'string' ? correlationId : undefined,
+    correlationId: reading.event.correlationId,
   });
 }
 

@@ -73,18 +73,26 @@ describe('ops follow', () => {
       data: {},
     };
     expect(readTopicMessage(place, Buffer.from(JSON.stringify(unknown)))).toMatchObject({ outcome: 'unknown' });
-    const withHeader = readTopicMessage(
+    const activated = {
+      ...unknown,
+      type: 'MfaActivated',
+      userId: 'u',
+      data: { schemaVersion: 1, enrollmentId: 'n', activatedAt: '2031-03-04T05:06:07.000Z', steps: [1, 2] },
+    };
+    // The correlation id is the envelope's, as its contract checks it; none without one (no header is read).
+    expect(
+      readTopicMessage(place, Buffer.from(JSON.stringify({ ...activated, correlationId: 'req-7' }))),
+    ).toMatchObject({ outcome: 'known', correlationId: 'req-7' });
+    expect(readTopicMessage(place, Buffer.from(JSON.stringify(activated)))).toMatchObject({
+      outcome: 'known',
+      correlationId: undefined,
+    });
+    // One that could rewrite an operator's terminal breaks the contract: named, never printed.
+    const hostile = readTopicMessage(
       place,
-      Buffer.from(
-        JSON.stringify({
-          ...unknown,
-          type: 'MfaActivated',
-          userId: 'u',
-          data: { schemaVersion: 1, enrollmentId: 'n', activatedAt: '2031-03-04T05:06:07.000Z', steps: [1, 2] },
-        }),
-      ),
-      { correlationId: Buffer.from('req-7') },
+      Buffer.from(JSON.stringify({ ...activated, correlationId: 'req-7\u001b[2J' })),
     );
-    expect(withHeader).toMatchObject({ outcome: 'known', correlationId: 'req-7' });
+    expect(hostile).toMatchObject({ outcome: 'invalid', problem: expect.stringContaining('correlationId') });
+    expect(JSON.stringify(hostile.outcome === 'invalid' ? hostile.problem : '')).not.toContain('req-7');
   });
 });

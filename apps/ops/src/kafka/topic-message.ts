@@ -1,4 +1,3 @@
-import type { IHeaders } from 'kafkajs';
 import { readIntegrationEvent, type KnownIntegrationEvent } from '#contracts';
 
 /** Where a message sits on the broker: what a report names when its content cannot be trusted. */
@@ -17,6 +16,7 @@ export type TopicMessage = MessagePlace &
         readonly event: KnownIntegrationEvent;
         /** As it arrived (fields the contract does not name included): what a comparison reads. */
         readonly raw: Readonly<Record<string, unknown>>;
+        /** The envelope's, as its contract checks it (the relay sets no header for it). */
         readonly correlationId: string | undefined;
       }
     | {
@@ -34,14 +34,11 @@ export type TopicMessage = MessagePlace &
  * Reads one message's value: JSON, then the envelope and the type's schema of
  * its version. Never throws: a message that is not JSON or breaks its contract
  * comes back `invalid`, one of a type or version this build does not know
- * `unknown`. The correlation id is read defensively (the envelope may or may
- * not carry `correlationId`; a header may), as a string or not at all.
+ * `unknown`. The correlation id is the envelope's `correlationId` (optional,
+ * its pattern checked by the contract); headers are not read: the relay sets
+ * none, and whoever else could write one is not to be printed unchecked.
  */
-export function readTopicMessage(
-  place: MessagePlace,
-  value: Buffer | null,
-  headers: IHeaders | undefined = undefined,
-): TopicMessage {
+export function readTopicMessage(place: MessagePlace, value: Buffer | null): TopicMessage {
   let raw: unknown;
   try {
     raw = JSON.parse(value?.toString('utf8') ?? 'null');
@@ -57,7 +54,7 @@ export function readTopicMessage(
         outcome: 'known',
         event: reading.event,
         raw: fields,
-        correlationId: text(fields['correlationId']) ?? headerText(headers?.['correlationId']),
+        correlationId: reading.event.correlationId,
       };
     case 'unknown':
       return {
@@ -86,8 +83,3 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' && value.length <= 200 ? value : undefined;
-
-function headerText(value: IHeaders[string]): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? undefined : text(first.toString());
-}

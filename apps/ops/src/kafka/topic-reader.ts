@@ -1,4 +1,5 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { TopicRetention } from './retained-log.js';
 import type { MessagePlace } from './topic-message.js';
 
 export type OnMessage = (place: MessagePlace, message: KafkaMessage) => void | Promise<void>;
@@ -7,6 +8,8 @@ export interface TopicsRead {
   readonly messages: number;
   /** Topics the broker does not have (the service never started on this installation): read as empty. */
   readonly missingTopics: readonly string[];
+  /** Per topic read, where each partition's retained log starts (retention may have deleted its beginning). */
+  readonly retention: ReadonlyMap<string, TopicRetention>;
 }
 
 /** No message for this long while some are still due: the read fails rather than hang. */
@@ -29,6 +32,9 @@ export async function readTopicsToEnd(
   let total = 0;
   const missingTopics: string[] = [];
   const present: string[] = [];
+  /** Per partition: the first offset the broker still holds, and its message's timestamp once read. */
+  const starts = new Map<string, { topic: string; partition: number; offset: bigint; timestamp: number | null }>();
+  const partitionCounts = new Map<string, number>();
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -39,7 +45,10 @@ export async function readTopicsToEnd(
         continue;
       }
       present.push(topic);
-      for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      partitionCounts.set(topic, offsets.length);
+      for (const { partition, high, low } of offsets) {
+        starts.set(`${topic}:${partition}`, { topic, partition, offset: BigInt(low), timestamp: null });
         if (BigInt(high) <= BigInt(low)) continue;
         due.set(`${topic}:${partition}`, BigInt(high) - 1n);
         total += Number(BigInt(high) - BigInt(low));
@@ -48,7 +57,7 @@ export async function readTopicsToEnd(
   } finally {
     await admin.disconnect();
   }
-  if (due.size === 0) return { messages: 0, missingTopics };
+  if (due.size === 0) return { messages: 0, missingTopics, retention: retentionOf(partitionCounts, starts) };
   onTotal?.(total);
 
   let messages = 0;
@@ -75,6 +84,12 @@ export async function readTopicsToEnd(
             clearTimeout(stall);
             stall = setTimeout(stalled, STALL_MS);
             messages += 1;
+            const start = starts.get(key)!;
+            if (start.timestamp === null) {
+              // The oldest retained message (retention may have deleted more since the offsets were fetched).
+              start.offset = BigInt(message.offset);
+              start.timestamp = Number(message.timestamp);
+            }
             await onMessage({ topic, partition, offset: message.offset }, message);
             if (BigInt(message.offset) >= last) due.delete(key);
             if (due.size === 0) {
@@ -92,5 +107,20 @@ export async function readTopicsToEnd(
   } finally {
     await consumer.disconnect().catch(() => undefined);
   }
-  return { messages, missingTopics };
+  return { messages, missingTopics, retention: retentionOf(partitionCounts, starts) };
+}
+
+function retentionOf(
+  partitionCounts: ReadonlyMap<string, number>,
+  starts: ReadonlyMap<string, { topic: string; partition: number; offset: bigint; timestamp: number | null }>,
+): Map<string, TopicRetention> {
+  const retention = new Map<string, TopicRetention>();
+  for (const [topic, partitions] of partitionCounts) {
+    const truncated = new Map<number, number | null>();
+    for (const start of starts.values()) {
+      if (start.topic === topic && start.offset > 0n) truncated.set(start.partition, start.timestamp);
+    }
+    retention.set(topic, { partitions, truncated });
+  }
+  return retention;
 }

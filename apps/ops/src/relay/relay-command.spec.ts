@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRelayArgs } from './relay-command.js';
+import { USAGE } from '../ops.js';
+import { parseRelayArgs, RELAY_USAGE, relayCommand } from './relay-command.js';
 
 describe('ops relay: its arguments', () => {
   it('status, with or without --json, and nothing else', () => {
@@ -28,5 +29,24 @@ describe('ops relay: its arguments', () => {
     expect(parseRelayArgs(['replay', '--service', 'mfa', '--from=-1'])).toContain('needs --from');
     expect(parseRelayArgs(['replay', '--service', 'mfa', '--from', '5', '--to', '4'])).toBe('--to is before --from');
     expect(parseRelayArgs(['replay', '--service', 'mfa', '--from', '5', '--wait', 'forever'])).toContain('--wait');
+  });
+
+  it('says in its own usage, as the main usage does, that replay writes', async () => {
+    expect(RELAY_USAGE).toMatch(/replay WRITES: it appends a request to the service's store/);
+    let err = '';
+    const status = await relayCommand(['replay', '--service', 'mfa'], {
+      env: {},
+      out: () => undefined,
+      err: { write: (text) => void (err += text), isTTY: false },
+    });
+    expect(status).toBe(2);
+    expect(err).toContain('replay WRITES');
+    // The main usage: the three commands that write, each marked, and no claim that fewer do.
+    for (const command of ['relay replay', 'reencrypt', 'rebuild-snapshots']) {
+      expect(USAGE).toMatch(new RegExp(`^  ${command} .*(\\n {20,}.*)*WRITES`, 'm'));
+    }
+    expect(USAGE.match(/WRITES/g)).toHaveLength(3);
+    expect(USAGE).toContain('Three commands write');
+    expect(USAGE).not.toMatch(/Only relay replay writes|only reads/i);
   });
 });

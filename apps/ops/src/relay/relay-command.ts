@@ -7,7 +7,10 @@ import { relayReplay, type ReplayRange } from './relay-replay.js';
 import { relayStatus } from './relay-status.js';
 
 export const RELAY_USAGE = `usage: ops relay status [--json]
-       ops relay replay --service <identity|mfa|policy> --from <position> [--to <position>] [--wait <seconds>] [--json]`;
+       ops relay replay --service <identity|mfa|policy> --from <position> [--to <position>] [--wait <seconds>] [--json]
+
+  status reads only. replay WRITES: it appends a request to the service's store (opened read-write), which the
+  service's running relay answers by publishing that range again (consumers dedupe by eventId).`;
 
 const POSITION = /^\d{1,40}$/;
 

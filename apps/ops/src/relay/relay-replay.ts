@@ -2,8 +2,9 @@
  * `ops relay replay`: publish a range of a service's events to its topic
  * again, e.g. after a consumer lost its data or an event its relay refused
  * (a contract bug, now fixed) was passed over. Ops does not publish: it
- * appends a request to the service's store (`relay_replay-<service>`, the
- * one write any ops command makes) and the service's running relay, the one
+ * appends a request to the service's store (`relay_replay-<service>`, opened
+ * read-write as `reencrypt` and `rebuild-snapshots` open theirs:
+ * writable-stores.ts) and the service's running relay, the one
  * holding the lease, publishes the range with its own producer and records
  * the outcome, which ops waits for. So only the service's principal ever
  * writes its topic, as the ACLs say. Consumers dedupe by `eventId`.
@@ -18,7 +19,7 @@ import {
 import { PUBLIC_FORMS, type ServiceName } from '../audited-services.js';
 import type { StoreLocation } from '../audit-sources.js';
 import { count, type OpsIo } from '../ops-io.js';
-import { openServiceStoreForWriting } from './service-store.js';
+import { openWritableSources, type WritableStore } from '../writable-stores.js';
 
 export interface ReplayRange {
   readonly service: ServiceName;
@@ -33,7 +34,9 @@ export interface ReplayRange {
 const POLL_MS = 250;
 
 export async function relayReplay(location: StoreLocation, range: ReplayRange, io: OpsIo): Promise<number> {
-  const store = openServiceStoreForWriting(location, range.service);
+  const [source] = openWritableSources(location, [range.service]);
+  if (!source) throw new Error(`no ${range.service} store under DATA_DIR (${location.dataDir})`);
+  const { store } = source;
   try {
     const mapping = PUBLIC_FORMS[range.service];
     let last: bigint | undefined;
@@ -85,7 +88,7 @@ export async function relayReplay(location: StoreLocation, range: ReplayRange, i
 }
 
 async function outcomeOf(
-  store: ReturnType<typeof openServiceStoreForWriting>,
+  store: WritableStore,
   service: ServiceName,
   requestId: string,
   waitSeconds: number,
