@@ -144,10 +144,14 @@ describe.skipIf(!secured)('the request server and the reply consumer, after thei
     try {
       await expect.poll(subscriptionStatus, { timeout: 30_000 }).toBe('up');
       await acls('revoke');
-      // Both consumers crash on an authorization error, which kafkajs does not retry.
+      // Both consumers crash on an authorization error, which kafkajs does not retry (each at its
+      // next heartbeat or fetch): the service's request consumer and the caller's reply consumer.
+      const stopped = (label: string) => logs.lines.some((line) => line.includes(`${label}: consumer stopped`));
       await expect
-        .poll(() => logs.lines.filter((line) => line.includes('consumer stopped')).length, { timeout: 30_000 })
-        .toBeGreaterThanOrEqual(1);
+        .poll(() => stopped(`${prefix}policy`) && stopped(`${prefix}gateway-it-recovery-${run}-replies`), {
+          timeout: 30_000,
+        })
+        .toBe(true);
       await expect(caller!.services.call(PolicyRpc.checkHealth, {})).rejects.toMatchObject({
         code: 'service_unavailable',
       });

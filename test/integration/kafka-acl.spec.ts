@@ -21,6 +21,16 @@ const WAIT_MS = 20_000;
 /** A client that gives up quickly: a refusal is the expected outcome, not a reason to retry. */
 const clientAs = (env: KafkaClientEnv): Kafka =>
   kafkaClientFor(env, `acl-spec-${run}`, { connectionTimeout: 3_000, retry: { retries: 1, initialRetryTime: 100 } });
+/**
+ * For producing and consuming: a refusal (an authorization error) is never retried by kafkajs, so
+ * retries cost a refusal nothing, while a broker that has just created hundreds of partitions
+ * may answer "not the leader" or "coordinator not available" for a few seconds first.
+ */
+const patientClientAs = (env: KafkaClientEnv): Kafka =>
+  kafkaClientFor(env, `acl-spec-${run}`, {
+    connectionTimeout: 3_000,
+    retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2_000 },
+  });
 
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -37,7 +47,7 @@ const probe = (label: string) => ({
 });
 
 async function produce(env: KafkaClientEnv, topic: string, label = topic): Promise<void> {
-  const producer = clientAs(env).producer({ allowAutoTopicCreation: false });
+  const producer = patientClientAs(env).producer({ allowAutoTopicCreation: false });
   try {
     await producer.connect();
     await producer.send({ topic, acks: -1, messages: [probe(label)] });
@@ -48,7 +58,7 @@ async function produce(env: KafkaClientEnv, topic: string, label = topic): Promi
 
 /** Joins `groupId` on `topic` and resolves with the first message whose label is `label`; rejects on a refusal. */
 async function consumeUntil(env: KafkaClientEnv, groupId: string, topic: string, label?: string): Promise<string> {
-  const consumer = clientAs(env).consumer({ groupId, maxWaitTimeInMs: 250, retry: { retries: 1 } });
+  const consumer = patientClientAs(env).consumer({ groupId, maxWaitTimeInMs: 250 });
   try {
     const crashed = new Promise<never>((_, reject) =>
       consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error)),
