@@ -13,7 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { z } from 'zod';
-import { IdentityRpc, SessionRpc, type IntegrationEvent, type RequestOf, type Rpc } from '#contracts';
+import {
+  IdentityRpc,
+  mintRefreshToken,
+  refreshTokenHashOf,
+  SessionRpc,
+  sessionIdOf,
+  type IntegrationEvent,
+  type RequestOf,
+  type Rpc,
+} from '#contracts';
 import { outcomeOf, ServiceInstances, type Outcome } from '#testing';
 
 const INSTANCES = 2;
@@ -37,7 +46,17 @@ describe('identity service over Kafka, as two processes on one store', () => {
     identity.caller.services.call(rpc, payload);
   const signIn = (email: string, password: string) =>
     call(IdentityRpc.verifyCredentials, { email, password, addressAllowed: true, context: CONTEXT });
-  const refresh = (refreshToken: string) => call(SessionRpc.refreshSession, { refreshToken, context: CONTEXT });
+  /** As the gateway refreshes: identity is sent the presented token's hash and the next one's; the next token with the answer. */
+  const refresh = async (refreshToken: string) => {
+    const next = mintRefreshToken(sessionIdOf(refreshToken));
+    const outcome = await call(SessionRpc.refreshSession, {
+      sessionId: next.sessionId,
+      presentedHash: refreshTokenHashOf(refreshToken),
+      refreshTokenHash: next.refreshTokenHash,
+      context: CONTEXT,
+    });
+    return outcome.ok ? { ok: true as const, value: { ...outcome.value, refreshToken: next.refreshToken } } : outcome;
+  };
 
   /** The published events of one aggregate, each once (the relay is at-least-once), in stream order. */
   const eventsOf = (key: 'userId' | 'sessionId', id: string): IntegrationEvent[] =>
@@ -147,14 +166,17 @@ describe('identity service over Kafka, as two processes on one store', () => {
   });
 
   const startSession = async () => {
-    const tokens = await ok(SessionRpc.startSession, {
+    const { sessionId, refreshToken, refreshTokenHash } = mintRefreshToken();
+    const grant = await ok(SessionRpc.startSession, {
+      sessionId,
+      refreshTokenHash,
       userId: carolId,
       amr: ['pwd'],
       authenticatedAt: new Date().toISOString(),
       context: CONTEXT,
     });
-    secrets.push(tokens.refreshToken);
-    return tokens;
+    secrets.push(refreshToken);
+    return { ...grant, refreshToken };
   };
   const listed = async () => (await ok(SessionRpc.listSessions, { userId: carolId })).sessions.map(({ id }) => id);
 
@@ -187,7 +209,7 @@ describe('identity service over Kafka, as two processes on one store', () => {
 
   it('lets at most one of two parallel refreshes with one token through, and then ends the session', async () => {
     const sessions = await Promise.all([1, 2, 3, 4].map(() => startSession()));
-    let outcomes: Array<Array<Outcome<z.output<typeof SessionRpc.refreshSession.response>>>> = [];
+    let outcomes: Array<Array<Awaited<ReturnType<typeof refresh>>>> = [];
     // Each session's two refreshes, and the four sessions, at once: the two instances share the load.
     const reached = await identity.instancesReached(SessionRpc.refreshSession, async () => {
       outcomes = await Promise.all(

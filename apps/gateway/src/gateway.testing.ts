@@ -15,7 +15,7 @@ import {
   PolicyRpc,
   SessionRpc,
   type AuthMethod,
-  type SessionTokens,
+  type SessionGrant,
   type SignInView,
   type UserView,
 } from '#contracts';
@@ -47,18 +47,18 @@ export function answerPasswordStep(
     .answer(IdentityRpc.findLoginOrganisation, { orgId: user.orgId })
     .answer(PolicyRpc.checkLoginAddress, { allowed: true })
     .answer(IdentityRpc.verifyCredentials, { ...user, passwordChangeRequired: false, ...signIn })
-    .answer(SessionRpc.startSession, (request) => sessionOf(user, request));
+    .answer(SessionRpc.startSession, (request) => sessionOf(user, request, request.sessionId));
 }
 
-/** A refresh token as identity makes one: `<sessionId>.<43 base64url characters>`. */
+/** A refresh token as the gateway makes one: `<sessionId>.<43 base64url characters>`. */
 export const refreshTokenOf = (sessionId: string): string => `${sessionId}.${randomBytes(32).toString('base64url')}`;
 
-/** The session identity starts for `user` after a sign-in (`identity.start-session`), with a new refresh token. */
+/** The session identity starts for `user` after a sign-in (`identity.start-session`), as it answers it. */
 export function sessionOf(
   user: UserView,
   { amr, authenticatedAt }: { readonly amr: readonly AuthMethod[]; readonly authenticatedAt: string },
   sessionId: string = randomUUID(),
-): SessionTokens {
+): SessionGrant {
   return {
     sessionId,
     userId: user.id,
@@ -66,7 +66,6 @@ export function sessionOf(
     roles: [...user.roles],
     amr: [...amr],
     authenticatedAt,
-    refreshToken: refreshTokenOf(sessionId),
     refreshTokenExpiresAt: new Date(Date.now() + 24 * 3600 * 1000).toISOString(),
   };
 }

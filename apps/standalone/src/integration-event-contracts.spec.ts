@@ -13,6 +13,7 @@ import {
   INTEGRATION_EVENT_CONTRACTS_BY_TOPIC,
   INTEGRATION_TOPICS,
   MfaRpc,
+  mintRefreshToken,
   PolicyRpc,
   readIntegrationEvent,
   SessionRpc,
@@ -103,7 +104,10 @@ describe(
         changedBy: admin,
       });
       identity.clock.advanceSeconds(1);
+      const { sessionId, refreshTokenHash } = mintRefreshToken();
       const session = await identity.ok(SessionRpc.startSession, {
+        sessionId,
+        refreshTokenHash,
         userId: ada.id,
         amr: ['pwd'],
         authenticatedAt: identity.clock.now().toISOString(),

@@ -5,6 +5,7 @@ export * from './schemas.js';
 export * from './roles.js';
 export * from './identity.contract.js';
 export * from './session.contract.js';
+export * from './refresh-token.js';
 export * from './mfa.contract.js';
 export * from './policy.contract.js';
 export * from './integration-events.js';

@@ -14,13 +14,17 @@ export type AuthMethod = z.infer<typeof authMethod>;
 
 /**
  * `<sessionId>.<256 random bits, base64url>`: opaque to clients (they store it
- * and send it back). Identity keeps only its SHA-256; it crosses the bus only
- * sealed.
+ * and send it back). The gateway makes it and keeps nothing of it; identity is
+ * sent, and keeps, only its SHA-256 (`refreshTokenHash`): the token itself
+ * never crosses the bus.
  */
 export const refreshToken = z
   .string()
   .max(200)
   .regex(/^[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{43}$/, 'must be a refresh token');
+
+/** A refresh token's SHA-256, base64url: nothing to seal (256 random bits cannot be found from it). */
+export const refreshTokenHash = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a SHA-256, base64url');
 
 /** What the gateway puts in a session's access tokens: taken from the session, never from the request. */
 export const sessionClaims = z.object({
@@ -34,13 +38,12 @@ export const sessionClaims = z.object({
 });
 export type SessionClaims = z.infer<typeof sessionClaims>;
 
-/** A session's claims and its new refresh token (sealed to the caller's one-time key). */
-export const sessionTokens = sessionClaims.extend({
-  refreshToken,
+/** A session's claims, and until when its current refresh token may be used. */
+export const sessionGrant = sessionClaims.extend({
   /** The refresh token is refused after this (idle timeout, or the session's own end, whichever is first). */
   refreshTokenExpiresAt: instant,
 });
-export type SessionTokens = z.infer<typeof sessionTokens>;
+export type SessionGrant = z.infer<typeof sessionGrant>;
 
 export const sessionView = z.object({
   id,
@@ -67,28 +70,30 @@ export const SessionRpc = {
    */
   startSession: rpc('identity.start-session', {
     request: z.object({
+      /** Chosen by the gateway with the token (a UUID); a session that exists already is refused, unless this is a repeat of its start. */
+      sessionId: id,
+      refreshTokenHash,
       userId: id,
       amr: z.array(authMethod).min(1).max(2),
       authenticatedAt: instant,
       context: loginContext,
     }),
-    response: sessionTokens,
-    sealed: { response: ['refreshToken'] },
+    response: sessionGrant,
   }),
   /**
-   * Rotates the refresh token. A rotated one presented again revokes the whole
-   * session (`refresh_token_reused`: one of the two holders is not its owner).
+   * Rotates the refresh token: `presentedHash` is the hash of the token the
+   * client sent, `refreshTokenHash` the hash of the one that replaces it. A
+   * rotated one presented again revokes the whole session
+   * (`refresh_token_reused`: one of the two holders is not its owner).
    */
   refreshSession: rpc('identity.refresh-session', {
-    request: z.object({ refreshToken, context: loginContext }),
-    response: sessionTokens,
-    sealed: { request: ['refreshToken'], response: ['refreshToken'] },
+    request: z.object({ sessionId: id, presentedHash: refreshTokenHash, refreshTokenHash, context: loginContext }),
+    response: sessionGrant,
   }),
   /** Logout: the session of this refresh token ends (a session already ended answers the same). */
   endSession: rpc('identity.end-session', {
-    request: z.object({ refreshToken }),
+    request: z.object({ sessionId: id, presentedHash: refreshTokenHash }),
     response: z.object({ sessionId: id }),
-    sealed: { request: ['refreshToken'] },
   }),
   /** The user ends one of their own sessions (`not_found` for anyone else's). */
   revokeSession: rpc('identity.revoke-session', {

@@ -4,6 +4,7 @@ import {
   IdentityRpc,
   MfaRpc,
   PolicyRpc,
+  refreshTokenHashOf,
   SessionRpc,
   type LoginDecision,
   type MfaStatusView,
@@ -152,12 +153,21 @@ describe('LoginService', () => {
 
       const outcome = await login.withPassword(USER.email, PASSWORD, CONTEXT);
 
-      expect(services.requestsTo(SessionRpc.startSession)).toEqual([
-        { userId: USER.id, amr: ['pwd'], authenticatedAt: '2031-05-06T07:08:09.250Z', context: CONTEXT },
-      ]);
       const claims = verifiedClaims(tokens, tokenOf(outcome), 'access');
       expect(claims).toMatchObject({ sid: expect.any(String), auth_time: Date.parse('2031-05-06T07:08:09Z') / 1000 });
       expect(outcome).toMatchObject({ refreshToken: expect.stringMatching(new RegExp(`^${claims['sid']}\\.`)) });
+      // Identity is sent the session id and the refresh token's hash, never the token.
+      const { refreshToken } = outcome as { refreshToken: string };
+      expect(services.requestsTo(SessionRpc.startSession)).toEqual([
+        {
+          sessionId: claims['sid'],
+          refreshTokenHash: refreshTokenHashOf(refreshToken),
+          userId: USER.id,
+          amr: ['pwd'],
+          authenticatedAt: '2031-05-06T07:08:09.250Z',
+          context: CONTEXT,
+        },
+      ]);
       expect(outcome).toMatchObject({ refreshExpiresIn: 24 * 3600 });
     });
 
@@ -268,6 +278,8 @@ describe('LoginService', () => {
       // The session's sign-in began at the password step (the mfa token's auth_time), not at the code.
       expect(services.requestsTo(SessionRpc.startSession)).toEqual([
         {
+          sessionId: expect.any(String),
+          refreshTokenHash: expect.any(String),
           userId: USER.id,
           amr: ['pwd', 'otp'],
           authenticatedAt: new Date(Number(verifiedClaims(tokens, mfaToken, 'mfa')['auth_time']) * 1000).toISOString(),
@@ -405,6 +417,8 @@ describe('LoginService', () => {
       expect(services.requestsTo(MfaRpc.verifyChallenge)).toEqual([]);
       expect(services.requestsTo(SessionRpc.startSession)).toEqual([
         {
+          sessionId: expect.any(String),
+          refreshTokenHash: expect.any(String),
           userId: USER.id,
           amr: ['pwd', 'rec'],
           authenticatedAt: new Date(Number(verifiedClaims(tokens, mfaToken, 'mfa')['auth_time']) * 1000).toISOString(),

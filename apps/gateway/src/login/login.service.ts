@@ -1,5 +1,14 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ADMIN_ROLE, DomainError, IdentityRpc, MfaRpc, PolicyRpc, SessionRpc, type UserView } from '#contracts';
+import {
+  ADMIN_ROLE,
+  DomainError,
+  IdentityRpc,
+  MfaRpc,
+  mintRefreshToken,
+  PolicyRpc,
+  SessionRpc,
+  type UserView,
+} from '#contracts';
 import { CLOCK, systemClock, type Clock } from '#config';
 import { ServiceClient } from '#messaging';
 import { TokenService, type AuthMethod, type Principal } from '../auth/token.service.js';
@@ -144,12 +153,15 @@ export class LoginService {
     signInBegan: Date,
     context: LoginContext,
   ): Promise<Authenticated> {
+    const { sessionId, refreshToken, refreshTokenHash } = mintRefreshToken();
     const session = await this.services.call(SessionRpc.startSession, {
+      sessionId,
+      refreshTokenHash,
       userId: claims.sub,
       amr: [...claims.amr],
       authenticatedAt: signInBegan.toISOString(),
       context,
     });
-    return authenticated(this.tokens, session, this.clock.now());
+    return authenticated(this.tokens, session, refreshToken, this.clock.now());
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DomainError, MfaRpc, PolicyRpc, SessionRpc } from '#contracts';
+import { DomainError, MfaRpc, PolicyRpc, refreshTokenHashOf, SessionRpc } from '#contracts';
 import { answerPasswordStep, refreshTokenOf, sessionOf, startGatewayUnderTest, USER } from '../gateway.testing.js';
 import { REFRESH_COOKIE } from './browser-session.js';
 
@@ -33,10 +33,10 @@ describe('browser sessions: the refresh token in a cookie', () => {
     answerPasswordStep(gateway.services)
       .answer(MfaRpc.getStatus, { status: 'inactive', activatedAt: null, recoveryCodesRemaining: null })
       .answer(PolicyRpc.evaluateLogin, { allowed: true, mfaRequired: false, enrollmentRequired: false })
-      .answer(SessionRpc.refreshSession, ({ refreshToken }) =>
-        sessionOf(USER, { amr: ['pwd'], authenticatedAt: new Date().toISOString() }, refreshToken.split('.')[0]),
+      .answer(SessionRpc.refreshSession, ({ sessionId }) =>
+        sessionOf(USER, { amr: ['pwd'], authenticatedAt: new Date().toISOString() }, sessionId),
       )
-      .answer(SessionRpc.endSession, ({ refreshToken }) => ({ sessionId: refreshToken.split('.')[0]! }));
+      .answer(SessionRpc.endSession, ({ sessionId }) => ({ sessionId }));
   });
 
   const signIn = () =>
@@ -70,7 +70,9 @@ describe('browser sessions: the refresh token in a cookie', () => {
 
     expect(response).toMatchObject({ status: 200, body: { status: 'authenticated', accessToken: expect.any(String) } });
     expect(response.body).not.toHaveProperty('refreshToken');
-    expect(gateway.services.requestsTo(SessionRpc.refreshSession).at(-1)).toMatchObject({ refreshToken });
+    expect(gateway.services.requestsTo(SessionRpc.refreshSession).at(-1)).toMatchObject({
+      presentedHash: refreshTokenHashOf(refreshToken),
+    });
     const renewed = sessionCookieOf(response.headers);
     expect(renewed?.value).toMatch(/^[0-9a-f-]{36}\./);
     expect(renewed?.value).not.toBe(refreshToken);
@@ -136,7 +138,10 @@ describe('browser sessions: the refresh token in a cookie', () => {
     });
 
     expect(response.status).toBe(204);
-    expect(gateway.services.requestsTo(SessionRpc.endSession).at(-1)).toEqual({ refreshToken });
+    expect(gateway.services.requestsTo(SessionRpc.endSession).at(-1)).toEqual({
+      sessionId: refreshToken.split('.')[0],
+      presentedHash: refreshTokenHashOf(refreshToken),
+    });
     expect(sessionCookieOf(response.headers)?.value).toBe('');
   });
 

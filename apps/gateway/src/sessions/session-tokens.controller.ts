@@ -2,7 +2,7 @@ import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { DomainError, parseOrRefuse, SessionRpc } from '#contracts';
+import { DomainError, mintRefreshToken, parseOrRefuse, refreshTokenHashOf, SessionRpc, sessionIdOf } from '#contracts';
 import { CLOCK, type Clock } from '#config';
 import { ServiceClient } from '#messaging';
 import { Public } from '../auth/auth.decorators.js';
@@ -20,7 +20,8 @@ import { RefreshBody } from './sessions.schemas.js';
 /**
  * A session's tokens: a refresh token for a new access token (and a new
  * refresh token), and logout. Public: the refresh token is the credential.
- * No password hashing on this path (identity compares SHA-256 hashes).
+ * No password hashing on this path: identity compares SHA-256 hashes, and is
+ * sent only those (the gateway makes each new refresh token).
  * The refresh token comes in the body, or, with `X-Session-Transport: cookie`
  * (a browser; `BrowserSessionInterceptor` has checked the origin), in the
  * session cookie; a refused or ended session's cookie is cleared.
@@ -54,10 +55,16 @@ export class SessionTokensController {
     @ClientIp() ip: string,
     @UserAgent() userAgent: string,
   ) {
-    const refreshToken = refreshTokenOf(request);
+    const presented = refreshTokenOf(request);
+    const next = mintRefreshToken(sessionIdOf(presented));
     try {
-      const session = await this.services.call(SessionRpc.refreshSession, { refreshToken, context: { ip, userAgent } });
-      return authenticated(this.tokens, session, this.clock.now());
+      const session = await this.services.call(SessionRpc.refreshSession, {
+        sessionId: next.sessionId,
+        presentedHash: refreshTokenHashOf(presented),
+        refreshTokenHash: next.refreshTokenHash,
+        context: { ip, userAgent },
+      });
+      return authenticated(this.tokens, session, next.refreshToken, this.clock.now());
     } catch (error) {
       if (usesCookieTransport(request) && isRefusedToken(error)) clearRefreshCookie(response);
       throw error;
@@ -71,16 +78,21 @@ export class SessionTokensController {
   @ApiBody({ schema: z.toJSONSchema(RefreshBody) as object, required: false })
   async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     if (!usesCookieTransport(request)) {
-      await this.services.call(SessionRpc.endSession, { refreshToken: refreshTokenOf(request) });
+      await this.services.call(SessionRpc.endSession, endingOf(refreshTokenOf(request)));
       return;
     }
     // A browser signing out: the cookie goes whatever identity answers; no cookie, nothing to end.
     clearRefreshCookie(response);
     const refreshToken = refreshCookieOf(request);
-    if (refreshToken !== undefined)
-      await this.services.call(SessionRpc.endSession, { refreshToken: valid(refreshToken) });
+    if (refreshToken !== undefined) await this.services.call(SessionRpc.endSession, endingOf(valid(refreshToken)));
   }
 }
+
+/** What identity is told of a refresh token that ends its session: the session, and the token's hash. */
+const endingOf = (refreshToken: string) => ({
+  sessionId: sessionIdOf(refreshToken),
+  presentedHash: refreshTokenHashOf(refreshToken),
+});
 
 /** The body's refresh token (400 validation_failed as any body), or the session cookie's. */
 function refreshTokenOf(request: Request): string {

@@ -1,4 +1,4 @@
-import type { SessionTokens } from '#contracts';
+import type { SessionGrant } from '#contracts';
 import type { TokenService } from '../auth/token.service.js';
 
 /** What a sign-in and a refresh answer: an access token of the session and the session's new refresh token. */
@@ -16,9 +16,15 @@ export interface Authenticated {
 
 /**
  * An access token whose claims are the session's (identity's record, not the
- * request's): `sid` names the session, `auth_time` when its user signed in.
+ * request's): `sid` names the session, `auth_time` when its user signed in;
+ * and the refresh token the gateway made, whose hash identity has just recorded.
  */
-export function authenticated(tokens: TokenService, session: SessionTokens, now: Date): Authenticated {
+export function authenticated(
+  tokens: TokenService,
+  session: SessionGrant,
+  refreshToken: string,
+  now: Date,
+): Authenticated {
   const { token, expiresIn } = tokens.issue('access', {
     sub: session.userId,
     org: session.orgId,
@@ -32,7 +38,7 @@ export function authenticated(tokens: TokenService, session: SessionTokens, now:
     accessToken: token,
     tokenType: 'Bearer',
     expiresIn,
-    refreshToken: session.refreshToken,
+    refreshToken,
     refreshExpiresIn: Math.max(0, Math.floor((Date.parse(session.refreshTokenExpiresAt) - now.getTime()) / 1000)),
   };
 }

@@ -6,6 +6,7 @@ import {
   INTEGRATION_TOPICS,
   MfaRpc,
   PolicyRpc,
+  refreshTokenHashOf,
   SessionRpc,
   type IntegrationEvent,
 } from '#contracts';
@@ -47,11 +48,10 @@ describe('sessions at the gateway', () => {
     answerPasswordStep(gateway.services)
       .answer(MfaRpc.getStatus, { status: 'inactive', activatedAt: null })
       .answer(PolicyRpc.evaluateLogin, { allowed: true, mfaRequired: false, enrollmentRequired: false })
-      .answer(SessionRpc.refreshSession, ({ refreshToken }) => {
-        const sessionId = refreshToken.split('.')[0]!;
-        return sessionOf(USER, { amr: ['pwd', 'otp'], authenticatedAt: '2025-06-02T10:00:00.000Z' }, sessionId);
-      })
-      .answer(SessionRpc.endSession, ({ refreshToken }) => ({ sessionId: refreshToken.split('.')[0]! }))
+      .answer(SessionRpc.refreshSession, ({ sessionId }) =>
+        sessionOf(USER, { amr: ['pwd', 'otp'], authenticatedAt: '2025-06-02T10:00:00.000Z' }, sessionId),
+      )
+      .answer(SessionRpc.endSession, ({ sessionId }) => ({ sessionId }))
       .answer(SessionRpc.revokeSession, ({ sessionId }) => ({ sessionId }));
   });
 
@@ -82,10 +82,14 @@ describe('sessions at the gateway', () => {
         amr: ['pwd', 'otp'],
         auth_time: Date.parse('2025-06-02T10:00:00.000Z') / 1000,
       });
+      // Identity is sent hashes: of the token presented, and of the one the gateway made to replace it.
       expect(gateway.services.requestsTo(SessionRpc.refreshSession).at(-1)).toEqual({
-        refreshToken,
+        sessionId,
+        presentedHash: refreshTokenHashOf(refreshToken),
+        refreshTokenHash: refreshTokenHashOf(String(response.body.refreshToken)),
         context: { ip: '127.0.0.1', userAgent: PHONE['user-agent'] },
       });
+      expect(String(response.body.refreshToken).startsWith(`${sessionId}.`)).toBe(true);
     });
 
     it('answers 401 invalid_refresh_token as identity refuses it (a replay ends the session there)', async () => {
@@ -125,7 +129,10 @@ describe('sessions at the gateway', () => {
       const sessionId = refreshToken.split('.')[0]!;
 
       expect(await gateway.api.post('/v1/auth/logout', { refreshToken })).toMatchObject({ status: 204 });
-      expect(gateway.services.requestsTo(SessionRpc.endSession).at(-1)).toEqual({ refreshToken });
+      expect(gateway.services.requestsTo(SessionRpc.endSession).at(-1)).toEqual({
+        sessionId,
+        presentedHash: refreshTokenHashOf(refreshToken),
+      });
 
       // identity's SessionRevoked, as its relay publishes it on auth.identity.events
       await processBus.emit(INTEGRATION_TOPICS.identity, revokedEvent(sessionId));

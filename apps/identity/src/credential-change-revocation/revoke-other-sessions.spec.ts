@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { INTEGRATION_TOPICS, IdentityRpc, SessionRpc, type IntegrationEvent, type UserView } from '#contracts';
+import { INTEGRATION_TOPICS, IdentityRpc, type IntegrationEvent, type UserView } from '#contracts';
 import { processBus } from '#messaging';
 import type { ServiceUnderTest } from '#testing';
 import { OPERATOR, SIGN_IN_CONTEXT, startIdentityWithOperator } from '../identity.testing.js';
-import { DEVICE, published, signedIn } from '../sessions/sessions.testing.js';
+import { DEVICE, published, refreshed, signedIn } from '../sessions/sessions.testing.js';
 
 describe("revoking the user's other sessions when their credentials change", () => {
   let identity: ServiceUnderTest;
@@ -11,8 +11,7 @@ describe("revoking the user's other sessions when their credentials change", () 
   const identityEvents: IntegrationEvent[] = [];
   const collect = async (event: unknown) => void identityEvents.push(event as IntegrationEvent);
 
-  const usable = async (refreshToken: string) =>
-    (await identity.call(SessionRpc.refreshSession, { refreshToken, context: DEVICE })).ok;
+  const usable = async (refreshToken: string) => (await refreshed(identity, refreshToken, DEVICE)).ok;
   const revocationsOf = async (sessionId: string) =>
     (await identity.store.read(`session-${sessionId}`))
       .filter((event) => event.type === 'SessionRevoked')

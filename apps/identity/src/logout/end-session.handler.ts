@@ -2,7 +2,6 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { ResponseOf, SessionRpc } from '#contracts';
 import { CLOCK, type Clock } from '#config';
-import { refreshTokenHash, sessionIdOf } from '../sessions/refresh-token.js';
 import { sessionStream } from '../sessions/session.events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
 import { EndSessionCommand } from './end-session.command.js';
@@ -15,11 +14,12 @@ export class EndSessionHandler implements ICommandHandler<EndSessionCommand> {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ request: { refreshToken } }: EndSessionCommand): Promise<ResponseOf<typeof SessionRpc.endSession>> {
-    const sessionId = sessionIdOf(refreshToken);
+  async execute({
+    request: { sessionId, presentedHash },
+  }: EndSessionCommand): Promise<ResponseOf<typeof SessionRpc.endSession>> {
     await this.sessions.handle(sessionStream(sessionId), {
       type: 'EndSession',
-      data: { presentedHash: refreshTokenHash(refreshToken), now: this.clock.now() },
+      data: { presentedHash, now: this.clock.now() },
     });
     return { sessionId };
   }

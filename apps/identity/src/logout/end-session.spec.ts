@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SessionRpc, type UserView } from '#contracts';
+import type { UserView } from '#contracts';
 import type { ServiceUnderTest } from '#testing';
 import { startIdentityWithOperator } from '../identity.testing.js';
-import { DEVICE, signedIn } from '../sessions/sessions.testing.js';
+import { loggedOut, refreshed, signedIn } from '../sessions/sessions.testing.js';
 
 describe('identity.end-session (logout)', () => {
   let identity: ServiceUnderTest;
@@ -16,9 +16,9 @@ describe('identity.end-session (logout)', () => {
   it('ends the session of the refresh token: it cannot be refreshed any more, and logging out again is fine', async () => {
     const { refreshToken, sessionId } = await signedIn(identity, operator.id);
 
-    expect(await identity.call(SessionRpc.endSession, { refreshToken })).toEqual({ ok: true, value: { sessionId } });
-    expect(await identity.call(SessionRpc.endSession, { refreshToken })).toEqual({ ok: true, value: { sessionId } });
-    expect(await identity.call(SessionRpc.refreshSession, { refreshToken, context: DEVICE })).toMatchObject({
+    expect(await loggedOut(identity, refreshToken)).toEqual({ ok: true, value: { sessionId } });
+    expect(await loggedOut(identity, refreshToken)).toEqual({ ok: true, value: { sessionId } });
+    expect(await refreshed(identity, refreshToken)).toMatchObject({
       ok: false,
       error: { code: 'invalid_refresh_token' },
     });
@@ -32,9 +32,7 @@ describe('identity.end-session (logout)', () => {
   it('refuses a token that is not the session’s', async () => {
     const { sessionId } = await signedIn(identity, operator.id);
 
-    expect(
-      await identity.call(SessionRpc.endSession, { refreshToken: `${sessionId}.${'B'.repeat(43)}` }),
-    ).toMatchObject({
+    expect(await loggedOut(identity, `${sessionId}.${'B'.repeat(43)}`)).toMatchObject({
       ok: false,
       error: { code: 'invalid_refresh_token' },
     });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SessionRpc, type UserView } from '#contracts';
 import type { ServiceUnderTest } from '#testing';
 import { startIdentityWithOperator } from '../identity.testing.js';
-import { DEVICE, signedIn } from '../sessions/sessions.testing.js';
+import { DEVICE, refreshed, signedIn } from '../sessions/sessions.testing.js';
 
 const PHONE = { ip: '2001:db8::42', userAgent: 'spec-phone/2.0' };
 
@@ -21,7 +21,7 @@ describe('identity.list-sessions', () => {
     identity.clock.advanceSeconds(60);
     const second = await signedIn(identity, operator.id);
     identity.clock.advanceSeconds(60);
-    await identity.ok(SessionRpc.refreshSession, { refreshToken: first.refreshToken, context: PHONE });
+    expect((await refreshed(identity, first.refreshToken, PHONE)).ok).toBe(true);
 
     expect(await list()).toEqual([
       {

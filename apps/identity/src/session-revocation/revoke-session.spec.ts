@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IdentityRpc, SessionRpc, type UserView } from '#contracts';
 import type { ServiceUnderTest } from '#testing';
 import { startIdentityWithOperator } from '../identity.testing.js';
-import { DEVICE, signedIn } from '../sessions/sessions.testing.js';
+import { DEVICE, refreshed, signedIn } from '../sessions/sessions.testing.js';
 
 describe('identity.revoke-session', () => {
   let identity: ServiceUnderTest;
@@ -23,12 +23,14 @@ describe('identity.revoke-session', () => {
         value: { sessionId: laptop.sessionId },
       },
     );
-    expect(
-      await identity.call(SessionRpc.refreshSession, { refreshToken: laptop.refreshToken, context: DEVICE }),
-    ).toMatchObject({ ok: false, error: { code: 'invalid_refresh_token' } });
-    expect(
-      await identity.ok(SessionRpc.refreshSession, { refreshToken: phone.refreshToken, context: DEVICE }),
-    ).toMatchObject({ sessionId: phone.sessionId });
+    expect(await refreshed(identity, laptop.refreshToken, DEVICE)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_refresh_token' },
+    });
+    expect(await refreshed(identity, phone.refreshToken, DEVICE)).toMatchObject({
+      ok: true,
+      value: { sessionId: phone.sessionId },
+    });
   });
 
   it("answers not_found for another user's session and for an unknown one, changing nothing", async () => {

@@ -1,12 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { randomUUID } from 'node:crypto';
 import type { ResponseOf, SessionRpc } from '#contracts';
 import { CLOCK, type Clock } from '#config';
-import { newRefreshToken, refreshTokenHash } from '../sessions/refresh-token.js';
 import { sessionStream } from '../sessions/session.events.js';
 import { SessionRepository } from '../sessions/session.repository.js';
-import { toSessionTokens } from '../sessions/session-view.js';
+import { toSessionGrant } from '../sessions/session-view.js';
 import { userSessionsStream } from '../user-sessions/user-sessions.events.js';
 import { UserSessionsRepository } from '../user-sessions/user-sessions.repository.js';
 import { UserNotFound } from '../users/user.errors.js';
@@ -18,15 +16,16 @@ import { StartSessionCommand } from './start-session.command.js';
  * A signed-in device's session, its claims (organisation, roles) read from the
  * user's own events. Two writes, the session first:
  *
- * - `SessionStarted` in `session-<new id>` at `no_stream`;
+ * - `SessionStarted` in `session-<id>` at `no_stream` (the id and the refresh
+ *   token's hash are the gateway's; a repeat of the same start changes nothing);
  * - `UserSessionListed` in `user_sessions-<userId>`, refused if a revocation
  *   of the user's sessions (a password or MFA change) was recorded since the
  *   sign-in began: that stream orders the two, so a sign-in racing a change
  *   either is listed before it (and revoked with the others) or is refused.
  *
- * The refresh token is handed out only after both: a crash between them, or
- * a refused listing, leaves a session no one holds a token of and no list
- * shows. Nothing to undo.
+ * The gateway hands the refresh token out only after both answered: a crash
+ * between them, or a refused listing, leaves a session no one holds a token
+ * of and no list shows. Nothing to undo; a repeated request finishes it.
  */
 @CommandHandler(StartSessionCommand)
 export class StartSessionHandler implements ICommandHandler<StartSessionCommand> {
@@ -39,13 +38,11 @@ export class StartSessionHandler implements ICommandHandler<StartSessionCommand>
 
   async execute({ request }: StartSessionCommand): Promise<ResponseOf<typeof SessionRpc.startSession>> {
     const now = this.clock.now();
-    const { userId, amr, context } = request;
+    const { sessionId, refreshTokenHash, userId, amr, context } = request;
     const { state: user } = await this.users.load(userStream(userId));
     if (user.status !== 'registered') throw new UserNotFound();
     // Never later than now: a sign-in cannot have begun in the future.
     const authenticatedAt = new Date(Math.min(Date.parse(request.authenticatedAt), now.getTime()));
-    const sessionId = randomUUID();
-    const refreshToken = newRefreshToken(sessionId);
     const { state } = await this.sessions.handle(sessionStream(sessionId), {
       type: 'StartSession',
       data: {
@@ -55,7 +52,7 @@ export class StartSessionHandler implements ICommandHandler<StartSessionCommand>
         roles: user.roles,
         amr,
         authenticatedAt,
-        refreshTokenHash: refreshTokenHash(refreshToken),
+        refreshTokenHash,
         context,
         now,
       },
@@ -65,6 +62,6 @@ export class StartSessionHandler implements ICommandHandler<StartSessionCommand>
       data: { userId, sessionId, authenticatedAt, now },
     });
     if (state.status === 'none') throw new Error('a started session has a state');
-    return toSessionTokens(state, refreshToken);
+    return toSessionGrant(state);
   }
 }

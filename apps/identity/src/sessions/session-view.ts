@@ -1,15 +1,14 @@
-import type { SessionTokens, SessionView } from '#contracts';
+import type { SessionGrant, SessionView } from '#contracts';
 import type { SessionFacts } from './session.state.js';
 
-/** What a reply says about a session: its claims and its new refresh token, never a hash. */
-export const toSessionTokens = (session: SessionFacts, refreshToken: string): SessionTokens => ({
+/** What a reply says about a session: its claims and its refresh token's expiry, never a hash. */
+export const toSessionGrant = (session: SessionFacts): SessionGrant => ({
   sessionId: session.sessionId,
   userId: session.userId,
   orgId: session.orgId,
   roles: [...session.roles],
   amr: [...session.amr],
   authenticatedAt: session.authenticatedAt,
-  refreshToken,
   refreshTokenExpiresAt: session.refreshTokenExpiresAt,
 });
 

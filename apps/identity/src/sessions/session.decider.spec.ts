@@ -94,8 +94,18 @@ describe('Session decider', () => {
       });
     });
 
-    it('refuses an id that is taken (a defect, not a user error)', () => {
-      given(started).when(start).thenThrows(SessionAlreadyExists, 'internal_error');
+    it('takes the same start again (a retried request) as done: nothing new', () => {
+      given(started).when(start).thenNothingHappened();
+    });
+
+    it('refuses an id taken by another start, by another user, or by a session since refreshed or revoked (a defect, not a user error)', () => {
+      const other = { ...start, data: { ...start.data, refreshTokenHash: 'another-hash' } };
+      given(started).when(other).thenThrows(SessionAlreadyExists, 'internal_error');
+      given(started)
+        .when({ ...start, data: { ...start.data, userId: 'u2' } })
+        .thenThrows(SessionAlreadyExists, 'internal_error');
+      given(started, refreshed('hash-1', 300)).when(start).thenThrows(SessionAlreadyExists, 'internal_error');
+      given(started, revoked('logout', 300)).when(start).thenThrows(SessionAlreadyExists, 'internal_error');
     });
   });
 

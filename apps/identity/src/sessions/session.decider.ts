@@ -44,8 +44,15 @@ export const sessionDecider = (lifetime: SessionLifetime = DEFAULT_SESSION_LIFET
     decide(command: SessionCommand, state: SessionState): SessionEvent[] {
       switch (command.type) {
         case 'StartSession': {
-          if (state.status !== 'none') throw new SessionAlreadyExists();
           const { now, authenticatedAt, refreshTokenHash, ...session } = command.data;
+          // The same start again (a retried request): nothing new, the session as it is.
+          if (
+            state.status === 'active' &&
+            state.userId === session.userId &&
+            state.refreshTokenHash === refreshTokenHash
+          )
+            return [];
+          if (state.status !== 'none') throw new SessionAlreadyExists();
           const expiresAt = later(now, lifetime.maxSeconds);
           return [
             {
