@@ -71,7 +71,7 @@ export class EventStoreSnapshots<State> implements SnapshotStore<State> {
    * Appends the snapshot, then drops the older ones (only the newest is ever
    * loaded), after the command that saved it has had its answer: the
    * truncation is not awaited and runs on a later turn of the event loop
-   * (on SQLite it is a synchronous write). One that fails, or is overtaken
+   * (on SQLite it joins the next group commit). One that fails, or is overtaken
    * by a newer save's, costs nothing: the next save truncates everything
    * before itself.
    */

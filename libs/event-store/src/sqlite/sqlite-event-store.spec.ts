@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { describeEventStoreContract } from '../event-store.contract.js';
 import { verifyStreamChain } from '../hash-chain.js';
-import type { NewEvent, RecordedEvent } from '../event-store.port.js';
+import { WrongExpectedVersion, type NewEvent, type RecordedEvent } from '../event-store.port.js';
 import { SqliteEventStore } from './sqlite-event-store.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sqlite-event-store-'));
@@ -99,6 +99,115 @@ describe('SqliteEventStore', () => {
     expect(filtered).toEqual(['ro-1', 'ro-1']);
     await expect(reader.append('ro-0', [newEvent('C')], 'any')).rejects.toThrow(/readonly/);
     expect(() => new SqliteEventStore(join(dataDir, 'absent.sqlite'), { readonly: true })).toThrow();
+  });
+
+  describe('group commit', () => {
+    it('commits the appends called in one turn of the event loop together, at most 256 per transaction', async () => {
+      const filename = join(dataDir, 'group-commit.sqlite');
+      const store = open('group-commit.sqlite');
+      const before = commitsInWal(filename);
+
+      const results = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => store.append(`group-${i}`, [newEvent('A', { i })], 'no_stream')),
+      );
+
+      expect(commitsInWal(filename) - before).toBe(2);
+      expect(results).toEqual(Array(300).fill({ nextRevision: 0 }));
+      expect(await store.read('group-299')).toHaveLength(1);
+    });
+
+    it('rejects the failing appends of a group alone, rolled back, and stores their neighbours', async () => {
+      const filename = join(dataDir, 'group-failure.sqlite');
+      const store = open('group-failure.sqlite');
+      const repeated = newEvent('Repeated');
+      await store.append('failing-0', [newEvent('Kept')], 'no_stream');
+      await store.append('failing-1', [repeated], 'no_stream');
+      const before = commitsInWal(filename);
+
+      const outcomes = await Promise.allSettled([
+        store.append('failing-2', [newEvent('A')], 'no_stream'),
+        store.append('failing-0', [newEvent('Stale')], 5),
+        store.append('failing-3', [newEvent('B')], 'no_stream'),
+        // 'New' is inserted before the repeated id clashes: its savepoint takes it back out.
+        store.append('failing-1', [newEvent('New'), repeated], 'any'),
+        store.append('failing-4', [newEvent('C')], 'no_stream'),
+      ]);
+
+      expect(commitsInWal(filename) - before).toBe(1);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      expect(rejection(outcomes[1])).toBeInstanceOf(WrongExpectedVersion);
+      expect(rejection(outcomes[3])).toMatchObject({ message: expect.stringMatching(/already stored/) });
+      const typesOf = async (stream: string) => (await store.read(stream)).map((event) => event.type);
+      expect(await typesOf('failing-0')).toEqual(['Kept']);
+      expect(await typesOf('failing-1')).toEqual(['Repeated']);
+      expect(await typesOf('failing-2')).toEqual(['A']);
+      expect(await typesOf('failing-3')).toEqual(['B']);
+      expect(await typesOf('failing-4')).toEqual(['C']);
+    });
+
+    it('appends to one stream in the order called within a group, each seeing the one before', async () => {
+      const filename = join(dataDir, 'group-order.sqlite');
+      const store = open('group-order.sqlite');
+      const before = commitsInWal(filename);
+
+      const results = await Promise.all([
+        store.append('ordered-1', [newEvent('First')], 'no_stream'),
+        store.append('ordered-1', [newEvent('Second')], 0),
+        store.append('ordered-1', [newEvent('Third')], 'any'),
+      ]);
+
+      expect(commitsInWal(filename) - before).toBe(1);
+      expect(results).toEqual([{ nextRevision: 0 }, { nextRevision: 1 }, { nextRevision: 2 }]);
+      const events = await store.read('ordered-1');
+      expect(events.map((event) => event.type)).toEqual(['First', 'Second', 'Third']);
+      expect(verifyStreamChain(events)).toEqual({ chainStartsAt: 0, breaks: [] });
+    });
+
+    it('truncates after the appends called before it', async () => {
+      const store = open('group-truncate.sqlite');
+      const appends = Array.from({ length: 4 }, (_, n) => store.append('truncated-1', [newEvent('N', { n })], 'any'));
+      await store.truncateBefore('truncated-1', 3);
+      await Promise.all(appends);
+      expect((await store.read('truncated-1')).map((event) => event.revision)).toEqual([3]);
+    });
+
+    it('rejects every append of a group with the error of its BEGIN', async () => {
+      const filename = join(dataDir, 'group-busy.sqlite');
+      const store = new SqliteEventStore(filename, { busyTimeoutMs: 20 });
+      stores.push(store);
+      const other = new Database(filename);
+      other.exec('BEGIN IMMEDIATE');
+      try {
+        const outcomes = await Promise.allSettled([
+          store.append('busy-1', [newEvent('A')], 'no_stream'),
+          store.append('busy-2', [newEvent('B')], 'no_stream'),
+        ]);
+        expect(outcomes.map(rejection)).toEqual([
+          expect.objectContaining({ code: 'SQLITE_BUSY' }),
+          expect.objectContaining({ code: 'SQLITE_BUSY' }),
+        ]);
+      } finally {
+        other.exec('ROLLBACK');
+        other.close();
+      }
+      expect(await store.read('busy-1')).toEqual([]);
+    });
+
+    it('commits an append queued before close, and refuses the ones after', async () => {
+      const store = new SqliteEventStore(join(dataDir, 'close-pending.sqlite'));
+      const queued = store.append('pending-1', [newEvent('A')], 'no_stream');
+      const closing = store.close();
+      await expect(store.append('pending-1', [newEvent('B')], 'any')).rejects.toThrow(/closed/);
+      await closing;
+      await expect(queued).resolves.toEqual({ nextRevision: 0 });
+      expect((await open('close-pending.sqlite').read('pending-1')).map((event) => event.type)).toEqual(['A']);
+    });
   });
 
   it('refuses to work after close', async () => {
@@ -237,6 +346,28 @@ function nextMessage(child: ChildProcess, matches: (message: Message) => boolean
     child.on('message', onMessage);
     child.on('exit', onExit);
   });
+}
+
+/**
+ * The transactions committed to a store file so far, counted in its
+ * write-ahead log, where SQLite marks the last frame of each commit with the
+ * size of the database. Counts from the start of the log: only while no
+ * checkpoint has restarted it (a new file, under a thousand pages written).
+ */
+function commitsInWal(filename: string): number {
+  const wal = readFileSync(`${filename}-wal`);
+  const pageSize = wal.readUInt32BE(8);
+  const salts = wal.subarray(16, 24);
+  let commits = 0;
+  for (let frame = 32; frame + 24 + pageSize <= wal.length; frame += 24 + pageSize) {
+    if (!wal.subarray(frame + 8, frame + 16).equals(salts)) break; // left over from an earlier log
+    if (wal.readUInt32BE(frame + 4) !== 0) commits += 1;
+  }
+  return commits;
+}
+
+function rejection(outcome: PromiseSettledResult<unknown> | undefined): unknown {
+  return outcome?.status === 'rejected' ? outcome.reason : undefined;
 }
 
 function newEvent(type: string, data: Record<string, unknown> = {}): NewEvent {

@@ -103,6 +103,8 @@ export function kafkaServerOptions(service: string, connection: KafkaConnection)
     consumer: { groupId: prefixed(connection, service), ...consumerTuning },
     producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
     subscribe: subscribeFromOldestRetained,
+    // Committed by the server itself as requests are taken (`PeriodicOffsetCommit`), not after each batch.
+    run: { autoCommit: false },
     postfixId: '',
     serializer: payloadSerializer,
   };

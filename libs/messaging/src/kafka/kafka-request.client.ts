@@ -66,7 +66,7 @@ export class KafkaRequestClient extends ClientKafka {
   }
 
   override async close(): Promise<void> {
-    this.replyOffsets.stop();
+    await this.replyOffsets.stop();
     await this.recovery.close();
     await super.close();
   }

@@ -3,9 +3,17 @@ import type { Consumer, EachMessagePayload, Kafka, RecordMetadata } from 'kafkaj
 import { withRequestContext } from '#observability';
 import { ConsumerRecovery } from './consumer-recovery.js';
 import { correlationIdOf, withCorrelationHeader } from './correlation-header.js';
+import { PeriodicOffsetCommit } from './periodic-offset-commit.js';
 
 /** Requests a service process works on at once; past it, it stops taking more from Kafka. */
 const MAX_REQUESTS_IN_FLIGHT = 64;
+
+/**
+ * How soon a taken request's offset is committed: short, so a rebalance gives
+ * another instance next to nothing a second time; long enough that a busy
+ * service commits a few times a second rather than after every request.
+ */
+const REQUEST_COMMIT_INTERVAL_MS = 100;
 
 /**
  * The service side of request/reply over Kafka: Nest's Kafka server, with
@@ -16,6 +24,9 @@ const MAX_REQUESTS_IN_FLIGHT = 64;
  *   once, whatever their partition. Requests are at-most-once anyway (a caller
  *   whose request is lost times out), and concurrent commands on one stream
  *   are settled by the expected revision, not by arrival order.
+ * - A request is committed when it is taken, with the others taken within
+ *   REQUEST_COMMIT_INTERVAL_MS (`PeriodicOffsetCommit`), not in a round trip
+ *   of its own after each fetch as kafkajs's auto-commit does.
  * - A request older than the callers' timeout is dropped: its caller has
  *   already answered `service_unavailable`, and acting on it now (a
  *   verification using up a code's time-step after a restart, say) would
@@ -36,6 +47,7 @@ export class KafkaRequestServer extends ServerKafka {
   private readonly waiting: Array<() => void> = [];
   private readonly handled: RecentlyHandled;
   private readonly recovery: ConsumerRecovery;
+  private readonly taken = new PeriodicOffsetCommit(() => this.consumer ?? undefined, REQUEST_COMMIT_INTERVAL_MS);
   /** Replies lost since the last one sent: while the broker is away, one line, not one per reply. */
   private repliesLost = 0;
   private joined = false;
@@ -82,7 +94,9 @@ export class KafkaRequestServer extends ServerKafka {
     await super.bindEvents(consumer);
   }
 
+  /** Commits every request taken first, so the instance that gets its partitions next has none of them again. */
   override async close(): Promise<void> {
+    await this.taken.stop();
     await this.recovery.close();
     await super.close();
   }
@@ -113,6 +127,7 @@ export class KafkaRequestServer extends ServerKafka {
   }
 
   override async handleMessage(payload: EachMessagePayload): Promise<void> {
+    this.taken.handled(payload.topic, payload.partition, payload.message.offset);
     const ageMs = Date.now() - Number(payload.message.timestamp);
     const replyTopic = payload.message.headers?.[KafkaHeaders.REPLY_TOPIC];
     const isRequest = replyTopic !== undefined;
