@@ -135,6 +135,19 @@ describe('Session decider', () => {
           .then([revoked('refresh_token_reused', 400)]);
       });
 
+      it('takes the last rotation asked for again, to the token it made, as done (a request delivered twice)', () => {
+        given(started, refreshed('hash-1', 300), refreshed('hash-2', 600))
+          .when(refresh('hash-1', 'hash-2', 700))
+          .thenNothingHappened();
+        // An earlier rotation repeated, or the last one to another token, is a replay.
+        given(started, refreshed('hash-1', 300), refreshed('hash-2', 600))
+          .when(refresh('hash-0', 'hash-1', 700))
+          .then([revoked('refresh_token_reused', 700)]);
+        given(started, refreshed('hash-1', 300), refreshed('hash-2', 600))
+          .when(refresh('hash-1', 'hash-x', 700))
+          .then([revoked('refresh_token_reused', 700)]);
+      });
+
       it('revokes it for any spent token, the first as much as the last one rotated', () => {
         const history = [started, refreshed('hash-1', 300), refreshed('hash-2', 600), refreshed('hash-3', 900)];
         for (const spent of ['hash-0', 'hash-1', 'hash-2']) {

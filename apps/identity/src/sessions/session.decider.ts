@@ -73,6 +73,10 @@ export const sessionDecider = (lifetime: SessionLifetime = DEFAULT_SESSION_LIFET
           if (state.status === 'none') throw new InvalidRefreshToken();
           const token = tokenOf(state, presentedHash);
           if (token === 'unknown' || state.status === 'revoked') throw new InvalidRefreshToken();
+          // The last rotation asked for again, to the very token it made (a request delivered twice):
+          // done already. Only the gateway that made that token knows its hash; a replay cannot name it.
+          if (refreshTokenHash === state.refreshTokenHash && presentedHash === state.spentRefreshTokenHashes.at(-1))
+            return [];
           // Spent: the refresh is refused by the handler after this revocation is recorded.
           if (token === 'spent') return [revoked(state, 'refresh_token_reused', now)];
           if (now.getTime() >= Date.parse(state.refreshTokenExpiresAt)) throw new InvalidRefreshToken();
