@@ -33,6 +33,7 @@ import {
   type UserWithMfa,
 } from '#testing';
 import { CpuMeter, formatBreakdown } from './lib/cpu-meter.js';
+import { loadClient } from './lib/load-client.js';
 import { formatLoad, runLoad, type LoadFigures } from './lib/load.js';
 
 type Mode = 'embedded' | 'kafka-sqlite' | 'kafka-postgres';
@@ -110,13 +111,20 @@ async function measure(mode: Mode, broker: KafkaBroker | undefined): Promise<Fig
     await hashes(users.length, CONCURRENCY);
 
     const meter = new CpuMeter({ dataDir: system.dataDir, broker: mode !== 'embedded', database });
+    const load = loadClient(system.baseUrl, CONCURRENCY);
     const refreshTokens: string[] = [];
+    // The load generator's own CPU, told apart from the system's (not in the ratios): it shares the cores.
+    const clientCpuMs = (since: NodeJS.CpuUsage) => {
+      const { user, system: kernel } = process.cpuUsage(since);
+      return (user + kernel) / 1000;
+    };
+    const clientBeforeLogins = process.cpuUsage();
     const beforeLogins = meter.read();
     const login = await runLoad(users.length, CONCURRENCY, async (index) => {
       const user = users[index]!;
-      const first = await api.post('/v1/auth/login', { email: user.email, password: PASSWORD });
+      const first = await load.post('/v1/auth/login', { email: user.email, password: PASSWORD });
       const step = Math.max(currentStep(), user.activatedStep + 1);
-      const second = await api.post('/v1/auth/login/mfa', {
+      const second = await load.post('/v1/auth/login/mfa', {
         mfaToken: first.body.mfaToken,
         code: totpAt(user.secret, step),
       });
@@ -124,16 +132,18 @@ async function measure(mode: Mode, broker: KafkaBroker | undefined): Promise<Fig
       refreshTokens[index] = String(second.body.refreshToken);
     });
     const perLogin = CpuMeter.spentPer(beforeLogins, meter.read(), users.length);
+    const clientPerLogin = clientCpuMs(clientBeforeLogins) / users.length;
 
     // Each session refreshed a few times, one refresh of a session at a time (a second one at once
     // would be a replay): a session's next refresh waits for its last one.
     const sessions = refreshTokens.length;
     const lastRefresh = new Map<number, Promise<void>>();
     const refreshOnce = async (session: number) => {
-      const answer = await api.post('/v1/auth/refresh', { refreshToken: refreshTokens[session] });
+      const answer = await load.post('/v1/auth/refresh', { refreshToken: refreshTokens[session] });
       if (answer.status !== 200) throw new Error(`refresh failed: ${JSON.stringify(answer.body)}`);
       refreshTokens[session] = String(answer.body.refreshToken);
     };
+    const clientBeforeRefreshes = process.cpuUsage();
     const beforeRefreshes = meter.read();
     const refresh = await runLoad(sessions * REFRESHES_PER_SESSION, CONCURRENCY, (index) => {
       const session = index % sessions;
@@ -142,6 +152,8 @@ async function measure(mode: Mode, broker: KafkaBroker | undefined): Promise<Fig
       return next;
     });
     const perRefresh = CpuMeter.spentPer(beforeRefreshes, meter.read(), sessions * REFRESHES_PER_SESSION);
+    const clientPerRefresh = clientCpuMs(clientBeforeRefreshes) / (sessions * REFRESHES_PER_SESSION);
+    load.close();
 
     const floor = await hashes(users.length, CONCURRENCY);
     await hashes(20, 1);
@@ -152,6 +164,9 @@ async function measure(mode: Mode, broker: KafkaBroker | undefined): Promise<Fig
     console.info(formatLoad(`${mode}: argon2id verify alone (floor)`, floor));
     console.info(`${mode}: CPU per login (ms): ${formatBreakdown(perLogin.byGroup)}`);
     console.info(`${mode}: CPU per refresh (ms): ${formatBreakdown(perRefresh.byGroup)}`);
+    console.info(
+      `${mode}: the load generator's own CPU (not counted above): ${clientPerLogin.toFixed(2)} ms a login, ${clientPerRefresh.toFixed(2)} ms a refresh`,
+    );
     return {
       mode,
       login,

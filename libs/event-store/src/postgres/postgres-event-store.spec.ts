@@ -50,6 +50,19 @@ describe('PostgresEventStore', () => {
     expect(await mfa.countEventsAfter(undefined, { limit: 10 })).toBe(0);
   });
 
+  it("locks a stream whose name holds quotes and backslashes as any other (it is spelled into the lock's statement)", async () => {
+    const store = open(schemaNamed('quoted'));
+    const stream = "o'hara\\'); SELECT pg_sleep(5); --";
+    const appends = await Promise.allSettled(
+      Array.from({ length: 4 }, () =>
+        store.append(stream, [{ id: randomUUID(), type: 'Tried', data: {} }], 'no_stream'),
+      ),
+    );
+    // Serialised by the stream's lock: exactly one creates the stream, the others see it exists.
+    expect(appends.filter((append) => append.status === 'fulfilled')).toHaveLength(1);
+    expect((await store.read(stream)).map((event) => event.stream)).toEqual([stream]);
+  });
+
   it('refuses a schema name that could inject SQL', () => {
     expect(() => new PostgresEventStore(POSTGRES_URL, { schema: 'x"; DROP TABLE y; --' })).toThrow(/schema/);
   });

@@ -135,12 +135,17 @@ export class PostgresEventStore implements EventStore, EventLogReader {
     });
   }
 
-  /** One transaction holding the stream's advisory lock (whichever process it runs in) until it commits. */
+  /**
+   * One transaction holding the stream's advisory lock (whichever process it
+   * runs in) until it commits. BEGIN and the lock go in one round trip (a
+   * simple query of two statements: the stream's name as an escaped literal,
+   * since such a query takes no parameters).
+   */
   private async underStreamLock<T>(stream: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.schema}/${stream}`]);
+      const lockKey = pg.escapeLiteral(`${this.schema}/${stream}`);
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`);
       const result = await work(client);
       await client.query('COMMIT');
       return result;
@@ -221,13 +226,23 @@ export class PostgresEventStore implements EventStore, EventLogReader {
     events: readonly NewEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
-    const repeated = await this.findRepeatedAppend(client, stream, events);
-    if (repeated !== undefined) return { nextRevision: repeated };
-    const { rows } = await client.query<{ revision: string | null }>(
-      `SELECT MAX(revision) AS revision FROM ${this.table} WHERE stream = $1`,
-      [stream],
+    // The stream's last revision and chain hash, and where the first new id already is (a retried append): one round trip.
+    const { rows } = await client.query<{ revision: string | null; hash: string | null; repeated_at: string | null }>(
+      `SELECT last.revision, last.hash,
+              (SELECT revision FROM ${this.table} WHERE stream = $1 AND event_id = $2) AS repeated_at
+       FROM (SELECT NULL) AS nothing
+       LEFT JOIN LATERAL (
+         SELECT revision, metadata->>'${CHAIN_HASH_METADATA}' AS hash FROM ${this.table}
+         WHERE stream = $1 ORDER BY revision DESC LIMIT 1
+       ) AS last ON true`,
+      [stream, events[0]?.id ?? null],
     );
-    const current = rows[0]?.revision === null || rows[0] === undefined ? -1 : Number(rows[0].revision);
+    const found = rows[0];
+    if (found?.repeated_at != null) {
+      const repeated = await this.findRepeatedAppend(client, stream, events);
+      if (repeated !== undefined) return { nextRevision: repeated };
+    }
+    const current = found?.revision == null ? -1 : Number(found.revision);
     const mismatch = checkExpectedRevision(expected, current);
     if (mismatch) throw new WrongExpectedVersion(stream, expected, mismatch.actual);
     if (events.length === 0) return { nextRevision: current };
@@ -235,11 +250,7 @@ export class PostgresEventStore implements EventStore, EventLogReader {
     // Under the stream's advisory lock (held by this transaction, whichever
     // process it runs in, until it commits), so the event read here stays the
     // stream's last until the new ones are committed after it.
-    const { rows: previous } = await client.query<{ hash: string | null }>(
-      `SELECT metadata->>'${CHAIN_HASH_METADATA}' AS hash FROM ${this.table} WHERE stream = $1 AND revision = $2`,
-      [stream, current],
-    );
-    const chained = withChainHashes(stream, current + 1, previous[0]?.hash ?? undefined, events);
+    const chained = withChainHashes(stream, current + 1, found?.hash ?? undefined, events);
     const recordedAt = new Date();
     const values = chained.flatMap((event, i) => [
       stream,
@@ -252,21 +263,24 @@ export class PostgresEventStore implements EventStore, EventLogReader {
     ]);
     const placeholders = events.map(
       (_, i) =>
-        `($${i * 7 + 1}, $${i * 7 + 2}, $${i * 7 + 3}, $${i * 7 + 4}, $${i * 7 + 5}, $${i * 7 + 6}, $${i * 7 + 7})`,
+        `($${i * 7 + 2}, $${i * 7 + 3}, $${i * 7 + 4}, $${i * 7 + 5}, $${i * 7 + 6}, $${i * 7 + 7}, $${i * 7 + 8})`,
     );
     try {
+      // The notification is delivered on commit: it wakes the subscriptions of every process on this schema.
       await client.query(
-        `INSERT INTO ${this.table} (stream, revision, event_id, type, data, metadata, recorded_at)
-         VALUES ${placeholders.join(', ')}`,
-        values,
+        `WITH inserted AS (
+           INSERT INTO ${this.table} (stream, revision, event_id, type, data, metadata, recorded_at)
+           VALUES ${placeholders.join(', ')}
+           RETURNING 1
+         )
+         SELECT pg_notify($1, '') FROM (SELECT 1) AS once WHERE EXISTS (SELECT 1 FROM inserted)`,
+        [this.channel, ...values],
       );
     } catch (error) {
       // Under the stream's lock only the (stream, event_id) key can clash: revisions follow the current one.
       if (isUniqueViolation(error)) throw partialRepeat(stream, events[0]!.id);
       throw error;
     }
-    // Delivered on commit: wakes the subscriptions of every process on this schema.
-    await client.query("SELECT pg_notify($1, '')", [this.channel]);
     return { nextRevision: current + events.length };
   }
 
