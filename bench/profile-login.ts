@@ -26,6 +26,7 @@ import {
 import { profileSummary, topLines } from './lib/cpu-profile.js';
 import { runLoad } from './lib/load.js';
 import { CpuMeter, formatBreakdown } from './lib/cpu-meter.js';
+import { loadClient } from './lib/load-client.js';
 
 const USERS = Number(process.argv[2] ?? 96);
 const MODE = process.argv[3] === 'embedded' ? 'embedded' : 'distributed';
@@ -58,10 +59,11 @@ try {
   const meter = new CpuMeter({ dataDir: system.dataDir, broker: MODE === 'distributed' });
   const profiled = [...meter.read()].filter(([, { group }]) => group !== 'kafka broker');
   const signal = () => profiled.forEach(([pid]) => process.kill(pid, 'SIGWINCH'));
+  const client = loadClient(system.baseUrl, 16);
   const logIn = async (user: UserWithMfa): Promise<string> => {
-    const first = await api.post('/v1/auth/login', { email: user.email, password: PASSWORD });
+    const first = await client.post('/v1/auth/login', { email: user.email, password: PASSWORD });
     const code = totpAt(user.secret, Math.max(currentStep(), user.activatedStep + 1));
-    const second = await api.post('/v1/auth/login/mfa', { mfaToken: first.body.mfaToken, code });
+    const second = await client.post('/v1/auth/login/mfa', { mfaToken: first.body.mfaToken, code });
     if (second.body.status !== 'authenticated') throw new Error(`login failed: ${JSON.stringify(second.body)}`);
     return String(second.body.refreshToken);
   };
@@ -75,7 +77,7 @@ try {
   // One refresh of a session at a time (a second one at once would be a replay): each waits for the last.
   const lastRefresh = new Map<number, Promise<void>>();
   const refreshOnce = async (session: number) => {
-    const answer = await api.post('/v1/auth/refresh', { refreshToken: refreshTokens[session] });
+    const answer = await client.post('/v1/auth/refresh', { refreshToken: refreshTokens[session] });
     if (answer.status !== 200) throw new Error(`refresh failed: ${JSON.stringify(answer.body)}`);
     refreshTokens[session] = String(answer.body.refreshToken);
   };
@@ -87,6 +89,7 @@ try {
     return next;
   });
   const perUnit = CpuMeter.spentPer(before, meter.read(), units);
+  client.close();
   signal();
   await new Promise((resolve) => setTimeout(resolve, 2000));
   console.info(
