@@ -183,6 +183,21 @@ describe('AggregateRepository', () => {
     }
   });
 
+  it('lets concurrent commands of one stream in this process take turns: each decided once, none lost to a conflict', async () => {
+    const decide = vi.spyOn(tally, 'decide');
+    try {
+      // Two repositories on one store, as two use cases of one aggregate: they share the turns.
+      const [one, other] = [new AggregateRepository(store, options), new AggregateRepository(store, options)];
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? one : other).handle('tally-6', { type: 'Add', amount: 1 })),
+      );
+      expect(decide).toHaveBeenCalledTimes(40);
+      expect((await one.load('tally-6')).state).toEqual({ total: 40, additions: 40 });
+    } finally {
+      decide.mockRestore();
+    }
+  });
+
   it('keeps every concurrent command of one stream, retrying the ones that lost a race', async () => {
     const repository = new AggregateRepository(store, { ...options, retry: { maxAttempts: 50, baseDelayMs: 2 } });
     await Promise.all(Array.from({ length: 10 }, () => repository.handle('tally-5', { type: 'Add', amount: 1 })));

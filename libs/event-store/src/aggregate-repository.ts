@@ -39,6 +39,15 @@ export interface HandleOptions {
   readonly metadata?: Record<string, unknown>;
 }
 
+/**
+ * Per store, the last command in flight on each stream in this process. Commands
+ * on one stream take turns here: run at once, they would load the same state
+ * and all but one conflict (the more so as a store commits appends in groups,
+ * so none sees another's event before its own append), retry, and at worst run
+ * out of attempts. Across processes the expected revision still decides.
+ */
+const inFlightByStore = new WeakMap<EventStore, Map<string, Promise<unknown>>>();
+
 /** Load → decide → append at the loaded revision, retried as a whole on a concurrency conflict. */
 export class AggregateRepository<Command, Event extends DomainEvent, State> {
   constructor(
@@ -53,21 +62,39 @@ export class AggregateRepository<Command, Event extends DomainEvent, State> {
 
   handle(stream: string, command: Command, handleOptions: HandleOptions = {}): Promise<HandledCommand<Event, State>> {
     const { decider } = this.options;
-    return withConcurrencyRetry(async () => {
-      const loaded = await this.loadTracked(stream);
-      const events = decider.decide(command, loaded.state);
-      if (events.length === 0) return { events, nextRevision: loaded.revision, state: loaded.state };
-      assertBeforeDeadline();
+    return this.inTurn(stream, () =>
+      withConcurrencyRetry(async () => {
+        const loaded = await this.loadTracked(stream);
+        const events = decider.decide(command, loaded.state);
+        if (events.length === 0) return { events, nextRevision: loaded.revision, state: loaded.state };
+        assertBeforeDeadline();
 
-      const { nextRevision } = await this.timedAppend(
-        stream,
-        events.map((event) => this.toNewEvent(event, handleOptions.metadata)),
-        loaded.revision < 0 ? 'no_stream' : loaded.revision,
-      );
-      const state = events.reduce((current, event) => decider.evolve(current, event), loaded.state);
-      await this.snapshotIfDue(stream, state, nextRevision, loaded.snapshotRevision);
-      return { events, nextRevision, state };
-    }, this.options.retry);
+        const { nextRevision } = await this.timedAppend(
+          stream,
+          events.map((event) => this.toNewEvent(event, handleOptions.metadata)),
+          loaded.revision < 0 ? 'no_stream' : loaded.revision,
+        );
+        const state = events.reduce((current, event) => decider.evolve(current, event), loaded.state);
+        await this.snapshotIfDue(stream, state, nextRevision, loaded.snapshotRevision);
+        return { events, nextRevision, state };
+      }, this.options.retry),
+    );
+  }
+
+  /** Runs `work` once the commands on `stream` before it in this process have settled. */
+  private inTurn<T>(stream: string, work: () => Promise<T>): Promise<T> {
+    let inFlight = inFlightByStore.get(this.store);
+    if (!inFlight) {
+      inFlight = new Map();
+      inFlightByStore.set(this.store, inFlight);
+    }
+    const turn = (inFlight.get(stream) ?? Promise.resolve()).then(work, work);
+    const settled = turn.catch(() => undefined);
+    inFlight.set(stream, settled);
+    void settled.then(() => {
+      if (inFlight.get(stream) === settled) inFlight.delete(stream);
+    });
+    return turn;
   }
 
   /** The append, timed (`totp_mfa_event_store_append_duration_seconds`): every aggregate of every service appends here. */
