@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { describeEventStoreContract } from '../event-store.contract.js';
-import type { RecordedEvent } from '../event-store.port.js';
+import { WrongExpectedVersion, type RecordedEvent } from '../event-store.port.js';
+import { verifyStreamChain } from '../hash-chain.js';
 import { packPosition, PostgresEventStore, unpackPosition } from './postgres-event-store.js';
 
 /** The machine's PostgreSQL (trust authentication, database `test`): it runs wherever these tests run, CI included. */
@@ -50,17 +51,25 @@ describe('PostgresEventStore', () => {
     expect(await mfa.countEventsAfter(undefined, { limit: 10 })).toBe(0);
   });
 
-  it("locks a stream whose name holds quotes and backslashes as any other (it is spelled into the lock's statement)", async () => {
-    const store = open(schemaNamed('quoted'));
-    const stream = "o'hara\\'); SELECT pg_sleep(5); --";
-    const appends = await Promise.allSettled(
+  it('takes concurrent appends of one stream one after the other: one creates it, the others conflict or follow', async () => {
+    const store = open(schemaNamed('racing'));
+    const stream = "o'hara\\'); --";
+    const created = await Promise.allSettled(
       Array.from({ length: 4 }, () =>
         store.append(stream, [{ id: randomUUID(), type: 'Tried', data: {} }], 'no_stream'),
       ),
     );
-    // Serialised by the stream's lock: exactly one creates the stream, the others see it exists.
-    expect(appends.filter((append) => append.status === 'fulfilled')).toHaveLength(1);
-    expect((await store.read(stream)).map((event) => event.stream)).toEqual([stream]);
+    expect(created.filter((append) => append.status === 'fulfilled')).toHaveLength(1);
+    expect(created.filter((append) => append.status === 'rejected').map((append) => append.reason)).toEqual(
+      Array.from({ length: 3 }, () => expect.any(WrongExpectedVersion)),
+    );
+    // 'any' never conflicts: each goes after the ones committed before it, chained to it.
+    await Promise.all(
+      Array.from({ length: 6 }, () => store.append(stream, [{ id: randomUUID(), type: 'Added', data: {} }], 'any')),
+    );
+    const events = await store.read(stream);
+    expect(events.map((event) => event.revision)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(verifyStreamChain(events)).toEqual({ chainStartsAt: 0, breaks: [] });
   });
 
   it('refuses a schema name that could inject SQL', () => {

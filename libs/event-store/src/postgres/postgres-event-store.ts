@@ -78,10 +78,13 @@ interface EventRow {
  * appends behind one lock would be simpler and correct too, but makes every
  * append of every stream wait for the slowest.
  *
- * Expected revisions: an append takes a transaction-scoped advisory lock on its
- * stream before reading the stream's revision, so appends to one stream are
- * serialised (and get increasing transaction ids: the lock is released only
- * once the previous commit is visible) while other streams append in parallel.
+ * Expected revisions: `UNIQUE (stream, revision)`. An append reads the
+ * stream's last revision, then inserts at the ones after it in one statement;
+ * of two appends of one stream at once, the second INSERT waits for the first
+ * to commit and clashes, reads again, and is checked against what the first
+ * wrote. So the appends of one stream commit one after the other, each given
+ * its transaction id after the one before committed: a stream's order and the
+ * global order agree. No lock, no explicit transaction: two round trips.
  */
 export class PostgresEventStore implements EventStore, EventLogReader {
   private readonly pool: pg.Pool;
@@ -112,49 +115,35 @@ export class PostgresEventStore implements EventStore, EventLogReader {
     this.ready.catch(() => undefined); // reported by every operation that awaits it
   }
 
+  /**
+   * Two round trips, each its own transaction: one read of where the stream
+   * is, then one INSERT of every new event at the revisions that follow (with
+   * its notification). Another append that got there first makes the INSERT
+   * clash on `UNIQUE (stream, revision)`, waiting for that append's commit
+   * first: then the expected revision is checked again on what it wrote.
+   */
   async append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     await this.open();
     assertValidExpectedRevision(expected);
-    return this.underStreamLock(stream, (client) => this.appendLocked(client, stream, events, expected));
+    for (;;) {
+      const appended = await this.appendAfterRead(stream, events, expected);
+      if (appended !== 'raced') return appended;
+    }
   }
 
   /**
-   * Under the stream's advisory lock, as appends: no append of this stream
-   * runs between finding its last revision and the delete. The deleted rows'
-   * positions are never handed out again (transaction ids and identities only grow).
+   * One statement: the deleted rows' positions are never handed out again
+   * (transaction ids and identities only grow), and the stream's last event,
+   * as the statement sees it, is kept whatever is appended meanwhile.
    */
   async truncateBefore(stream: string, revision: number): Promise<void> {
     await this.open();
     assertValidTruncateRevision(revision);
-    await this.underStreamLock(stream, async (client) => {
-      await client.query(
-        `DELETE FROM ${this.table}
-         WHERE stream = $1 AND revision < LEAST($2::bigint, (SELECT MAX(revision) FROM ${this.table} WHERE stream = $1))`,
-        [stream, revision],
-      );
-    });
-  }
-
-  /**
-   * One transaction holding the stream's advisory lock (whichever process it
-   * runs in) until it commits. BEGIN and the lock go in one round trip (a
-   * simple query of two statements: the stream's name as an escaped literal,
-   * since such a query takes no parameters).
-   */
-  private async underStreamLock<T>(stream: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      const lockKey = pg.escapeLiteral(`${this.schema}/${stream}`);
-      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`);
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    await this.pool.query(
+      `DELETE FROM ${this.table}
+       WHERE stream = $1 AND revision < LEAST($2::bigint, (SELECT MAX(revision) FROM ${this.table} WHERE stream = $1))`,
+      [stream, revision],
+    );
   }
 
   async read(stream: string, options: ReadOptions = {}): Promise<RecordedEvent[]> {
@@ -220,14 +209,18 @@ export class PostgresEventStore implements EventStore, EventLogReader {
     await this.pool.end();
   }
 
-  private async appendLocked(
-    client: pg.PoolClient,
+  /** 'raced': another append of the stream committed between the read and the INSERT; read again. */
+  private async appendAfterRead(
     stream: string,
     events: readonly NewEvent[],
     expected: ExpectedRevision,
-  ): Promise<AppendResult> {
+  ): Promise<AppendResult | 'raced'> {
     // The stream's last revision and chain hash, and where the first new id already is (a retried append): one round trip.
-    const { rows } = await client.query<{ revision: string | null; hash: string | null; repeated_at: string | null }>(
+    const { rows } = await this.pool.query<{
+      revision: string | null;
+      hash: string | null;
+      repeated_at: string | null;
+    }>(
       `SELECT last.revision, last.hash,
               (SELECT revision FROM ${this.table} WHERE stream = $1 AND event_id = $2) AS repeated_at
        FROM (SELECT NULL) AS nothing
@@ -239,7 +232,7 @@ export class PostgresEventStore implements EventStore, EventLogReader {
     );
     const found = rows[0];
     if (found?.repeated_at != null) {
-      const repeated = await this.findRepeatedAppend(client, stream, events);
+      const repeated = await this.findRepeatedAppend(stream, events);
       if (repeated !== undefined) return { nextRevision: repeated };
     }
     const current = found?.revision == null ? -1 : Number(found.revision);
@@ -247,9 +240,7 @@ export class PostgresEventStore implements EventStore, EventLogReader {
     if (mismatch) throw new WrongExpectedVersion(stream, expected, mismatch.actual);
     if (events.length === 0) return { nextRevision: current };
 
-    // Under the stream's advisory lock (held by this transaction, whichever
-    // process it runs in, until it commits), so the event read here stays the
-    // stream's last until the new ones are committed after it.
+    // Chained to the event read as the last: if another one is committed after it meanwhile, the INSERT clashes.
     const chained = withChainHashes(stream, current + 1, found?.hash ?? undefined, events);
     const recordedAt = new Date();
     const values = chained.flatMap((event, i) => [
@@ -267,7 +258,7 @@ export class PostgresEventStore implements EventStore, EventLogReader {
     );
     try {
       // The notification is delivered on commit: it wakes the subscriptions of every process on this schema.
-      await client.query(
+      await this.pool.query(
         `WITH inserted AS (
            INSERT INTO ${this.table} (stream, revision, event_id, type, data, metadata, recorded_at)
            VALUES ${placeholders.join(', ')}
@@ -277,9 +268,13 @@ export class PostgresEventStore implements EventStore, EventLogReader {
         [this.channel, ...values],
       );
     } catch (error) {
-      // Under the stream's lock only the (stream, event_id) key can clash: revisions follow the current one.
-      if (isUniqueViolation(error)) throw partialRepeat(stream, events[0]!.id);
-      throw error;
+      if (!isUniqueViolation(error)) throw error;
+      // A revision another append took: read again (a conflict now, or room after it for 'any').
+      if (error.constraint === REVISION_KEY) return 'raced';
+      // An id stored meanwhile: this very append, committed by a retry racing it, or ids reused.
+      const repeated = await this.findRepeatedAppend(stream, events);
+      if (repeated !== undefined) return { nextRevision: repeated };
+      throw partialRepeat(stream, events[0]!.id);
     }
     return { nextRevision: current + events.length };
   }
@@ -289,14 +284,10 @@ export class PostgresEventStore implements EventStore, EventLogReader {
    * already stored in the stream (a retried append), whatever revision is now
    * expected; undefined when the first id is new. Any other overlap is an error.
    */
-  private async findRepeatedAppend(
-    client: pg.PoolClient,
-    stream: string,
-    events: readonly NewEvent[],
-  ): Promise<number | undefined> {
+  private async findRepeatedAppend(stream: string, events: readonly NewEvent[]): Promise<number | undefined> {
     const first = events[0];
     if (first === undefined) return undefined;
-    const { rows } = await client.query<{ event_id: string; revision: string }>(
+    const { rows } = await this.pool.query<{ event_id: string; revision: string }>(
       `SELECT event_id, revision FROM ${this.table}
        WHERE stream = $1 AND revision >= (SELECT revision FROM ${this.table} WHERE stream = $1 AND event_id = $2)
        ORDER BY revision LIMIT $3`,
@@ -396,7 +387,10 @@ function partialRepeat(stream: string, eventId: string): Error {
   );
 }
 
-function isUniqueViolation(error: unknown): boolean {
+/** PostgreSQL's name for the table's `UNIQUE (stream, revision)`. */
+const REVISION_KEY = 'events_stream_revision_key';
+
+function isUniqueViolation(error: unknown): error is pg.DatabaseError {
   return error instanceof pg.DatabaseError && error.code === '23505';
 }
 
