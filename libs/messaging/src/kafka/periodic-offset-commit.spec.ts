@@ -37,7 +37,7 @@ describe('PeriodicOffsetCommit', () => {
 
     await vi.advanceTimersByTimeAsync(10_000);
     expect(commits).toHaveLength(1); // nothing new handled: nothing to commit
-    committer.stop();
+    await committer.stop();
   });
 
   it('leaves a failed commit to the next one, and commits nothing once stopped', async () => {
@@ -50,10 +50,38 @@ describe('PeriodicOffsetCommit', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(commits.at(-1)).toEqual([{ topic: 'a.reply', partition: 1, offset: '3' }]);
 
-    committer.stop();
+    await committer.stop();
     committer.handled('a.reply', 1, '3');
     await vi.advanceTimersByTimeAsync(5000);
     expect(commits).toHaveLength(2);
+  });
+
+  it('tries a failed commit again with nothing new handled, unless a later offset of the partition came first', async () => {
+    const committer = new PeriodicOffsetCommit(() => consumer, 100);
+    fail = true;
+    committer.handled('identity.get-user', 0, '10');
+    committer.handled('identity.get-user', 1, '20');
+    await vi.advanceTimersByTimeAsync(100);
+    fail = false;
+    committer.handled('identity.get-user', 1, '21');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(commits.at(-1)).toEqual([
+      { topic: 'identity.get-user', partition: 0, offset: '11' },
+      { topic: 'identity.get-user', partition: 1, offset: '22' },
+    ]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(commits).toHaveLength(2);
+    await committer.stop();
+  });
+
+  it('commits what was handled when stopped, without waiting for the interval, and nothing after', async () => {
+    const committer = new PeriodicOffsetCommit(() => consumer, 60_000);
+    committer.handled('mfa.verify-challenge', 3, '99');
+    await committer.stop();
+    expect(commits).toEqual([[{ topic: 'mfa.verify-challenge', partition: 3, offset: '100' }]]);
+    committer.handled('mfa.verify-challenge', 3, '100');
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(commits).toHaveLength(1);
   });
 
   it('waits for a consumer: none yet (or between two), nothing committed and nothing lost', async () => {
@@ -65,6 +93,6 @@ describe('PeriodicOffsetCommit', () => {
     current.consumer = consumer;
     await vi.advanceTimersByTimeAsync(1000);
     expect(commits).toEqual([[{ topic: 'a.reply', partition: 0, offset: '6' }]]);
-    committer.stop();
+    await committer.stop();
   });
 });
