@@ -79,6 +79,32 @@ describe('request/reply over Kafka (the policy service, real module)', () => {
     });
   });
 
+  it('commits the requests it takes a moment after taking them (not in a round trip after each fetch)', async () => {
+    const admin = kafkaClientFor(kafka.admin, `test-offsets-${run}`).admin();
+    await admin.connect();
+    try {
+      const topic = PolicyRpc.checkHealth.pattern;
+      for (let i = 0; i < 8; i += 1) await caller.services.call(PolicyRpc.checkHealth, {});
+      const ends = (await admin.fetchTopicOffsets(topic)).filter(({ offset }) => offset !== '0');
+      expect(ends.length).toBeGreaterThan(0);
+      // The group resumes after every request taken: none would come again to another instance.
+      await expect
+        .poll(
+          async () => {
+            const [committed] = await admin.fetchOffsets({ groupId: 'policy', topics: [topic] });
+            return ends.filter(
+              ({ partition, offset }) =>
+                BigInt(committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1') < BigInt(offset),
+            );
+          },
+          { timeout: 5_000 },
+        )
+        .toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it("drops a request older than the callers' timeout instead of acting on it late", async () => {
     const gateway = kafkaClientFor(kafka.gateway, `test-stale-${run}`);
     const replyTopic = `${PolicyRpc.getPolicy.pattern}.reply`;
