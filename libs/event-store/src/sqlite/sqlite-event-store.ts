@@ -139,7 +139,7 @@ export class SqliteEventStore implements EventStore, EventLogReader {
       : new Database(filename);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     if (!options.readonly) {
-      this.db.pragma('journal_mode = WAL');
+      inWalMode(this.db, options.busyTimeoutMs ?? 5000);
       // An append that returned must survive a power cut, not only a crash.
       this.db.pragma('synchronous = FULL');
       this.db.exec(SCHEMA);
@@ -464,6 +464,26 @@ function filteredQuery(after: bigint, prefixes: readonly string[], limit: number
 interface FilteredStatements {
   readonly readAllAfter: Database.Statement<[FilteredQuery], EventRow>;
   readonly countAfter: Database.Statement<[FilteredQuery], { count: bigint }>;
+}
+
+/**
+ * Two processes opening a new file at once (two instances of a service
+ * starting together) race to turn it to WAL, and SQLite answers the loser
+ * SQLITE_BUSY at once, without its busy handler: it tries again, 20 ms apart,
+ * for as long as a writer would wait.
+ */
+function inWalMode(db: Database.Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const busy = error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() >= deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
 }
 
 function asError(error: unknown): Error {
