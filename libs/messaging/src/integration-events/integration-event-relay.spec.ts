@@ -151,7 +151,8 @@ describe('IntegrationEventRelay', () => {
     const kept = await store.read(checkpoints);
     expect(kept.at(-1)!.revision).toBeGreaterThanOrEqual(3 * RELAY_CHECKPOINTS_KEPT); // many saved...
     expect(kept.length).toBeLessThanOrEqual(RELAY_CHECKPOINTS_KEPT); // ...few kept, the last ones
-    expect(longest).toBeLessThanOrEqual(RELAY_CHECKPOINTS_KEPT);
+    // At most one more for a moment: the truncation commits with the appends of the next turn of the event loop.
+    expect(longest).toBeLessThanOrEqual(RELAY_CHECKPOINTS_KEPT + 1);
     expect(kept[0]!.revision).toBeGreaterThan(0);
     expect(kept.map((event) => event.revision)).toEqual(kept.map((_, i) => kept[0]!.revision + i));
     const lastPublished = broker.published.at(-1)!.source.position;
