@@ -13,7 +13,7 @@ import { IdentityRpc, MfaRpc, PolicyRpc } from '#contracts';
 import { MessagingModule, sealingRecipientsOf, ServiceClient } from '#messaging';
 import { acquireKafkaBroker, kafkaConnectionFor, startSystem } from '#testing';
 import { formatLoad, runLoad } from './lib/load.js';
-import { CpuMeter } from './lib/cpu-meter.js';
+import { brokerJit, CpuMeter } from './lib/cpu-meter.js';
 
 const TOTAL = Number(process.argv[2] ?? process.env['BENCH_RPC_CALLS'] ?? 500);
 
@@ -36,7 +36,7 @@ try {
     return (user + kernel) / 1000;
   };
   console.info(
-    `request/reply over Kafka (${broker.source} broker ${broker.brokers}, ${broker.secured ? 'TLS + SCRAM' : 'plaintext'})`,
+    `request/reply over Kafka (${broker.source} broker ${broker.brokers}, ${broker.secured ? 'TLS + SCRAM' : 'plaintext'}, ${brokerJit()})`,
   );
   for (const rpc of [IdentityRpc.checkHealth, MfaRpc.checkHealth, PolicyRpc.checkHealth]) {
     const service = rpc.pattern.split('.')[0]!;

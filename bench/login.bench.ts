@@ -32,7 +32,7 @@ import {
   type KafkaBroker,
   type UserWithMfa,
 } from '#testing';
-import { CpuMeter, formatBreakdown } from './lib/cpu-meter.js';
+import { brokerJit, CpuMeter, formatBreakdown } from './lib/cpu-meter.js';
 import { loadClient } from './lib/load-client.js';
 import { formatLoad, runLoad, type LoadFigures } from './lib/load.js';
 
@@ -192,7 +192,7 @@ try {
 
 const cell = (text: string, width: number) => text.padStart(width);
 console.info(
-  `\nfull MFA login, ${USERS} users, concurrency ${CONCURRENCY}${broker ? `; Kafka: ${broker.source} broker, ${broker.secured ? 'TLS + SCRAM' : 'plaintext'}` : ''}`,
+  `\nfull MFA login, ${USERS} users, concurrency ${CONCURRENCY}${broker ? `; Kafka: ${broker.source} broker, ${broker.secured ? 'TLS + SCRAM' : 'plaintext'}, ${brokerJit()}` : ''}`,
 );
 console.info(
   `${'mode'.padEnd(15)}${cell('logins/s', 9)}${cell('CPU/login', 11)}${cell('argon2', 9)}${cell('ratio', 7)}${cell('aim', 7)}` +

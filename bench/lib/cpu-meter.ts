@@ -63,6 +63,19 @@ function groupOf(pid: number): string {
   return /dist\/apps\/([^/]+)\//.exec(cmdline)?.[1] ?? 'kafka broker';
 }
 
+/**
+ * How the repo's own broker's JVM compiles: `kafka-local.sh start` runs C1
+ * only (quick to start, for development and CI), `run` (the container) the
+ * full JIT, which spends about half the CPU a round trip once warm. Printed
+ * with every figure the broker's CPU is part of.
+ */
+export function brokerJit(): string {
+  const [pid] = pidsWhere((cmdline) => cmdline.includes(`${REPO_ROOT}/.cache/kafka/server.properties`));
+  if (pid === undefined) return 'JIT unknown (not the repo broker)';
+  const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  return cmdline.includes('-XX:TieredStopAtLevel=1') ? 'broker JIT C1 only' : 'broker full JIT';
+}
+
 /** "gateway 12.3, identity 4.5, …" (milliseconds). */
 export const formatBreakdown = (byGroup: Map<string, number>): string =>
   [...byGroup].map(([group, ms]) => `${group} ${ms.toFixed(1)}`).join(', ');

@@ -427,35 +427,45 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
    * The request and reply topics that carried these codes, read as the broker
    * holds them (as its admin: no service may read another's): each code went
    * sealed, never in any plaintext form. Read at once, as they are kept only a
-   * minute.
+   * minute. A request names its pattern in its `x-pattern` header; a reply
+   * is its request's by correlation id.
    */
   const expectNoRecoveryCodeOnTheBus = async (codes: readonly string[]) => {
-    const topics = [
-      'mfa.activate.reply',
-      'mfa.verify-recovery-code',
-      'mfa.regenerate-recovery-codes.reply',
-      'mfa.deactivate',
-    ];
+    const topics = ['mfa.requests', 'mfa.requests.reply'];
     const consumer = kafkaClientFor(inject('kafkaClients').admin, 'e2e-sealing').consumer({
       groupId: `e2e-sealing-${Date.now()}`,
       maxWaitTimeInMs: 250,
     });
-    const seen = new Map<string, string[]>(topics.map((topic) => [topic, []]));
+    const messages: Array<{ topic: string; pattern: string; correlationId: string; text: string }> = [];
     await consumer.connect();
     try {
       await consumer.subscribe({ topics, fromBeginning: true });
       await consumer.run({
-        eachMessage: async ({ topic, message }) => void seen.get(topic)?.push(message.value?.toString() ?? ''),
+        eachMessage: async ({ topic, message }) =>
+          void messages.push({
+            topic,
+            pattern: String(message.headers?.['x-pattern'] ?? ''),
+            correlationId: String(message.headers?.kafka_correlationId ?? ''),
+            text: message.value?.toString() ?? '',
+          }),
       });
-      const sealedIn = (topic: string, field: string) =>
-        seen.get(topic)!.filter((text) => text.includes(`"${field}":{"kid":`)).length;
+      const sealedIn = (pattern: string, reply: boolean, field: string) => {
+        const requests = messages.filter((m) => m.topic === 'mfa.requests');
+        const patternOf = new Map(requests.map((m) => [m.correlationId, m.pattern]));
+        return messages.filter(
+          (m) =>
+            m.topic === (reply ? 'mfa.requests.reply' : 'mfa.requests') &&
+            (reply ? patternOf.get(m.correlationId) : m.pattern) === pattern &&
+            m.text.includes(`"${field}":{"kid":`),
+        ).length;
+      };
       await expect
         .poll(
           () => [
-            sealedIn('mfa.activate.reply', 'recoveryCodes') > 0,
-            sealedIn('mfa.verify-recovery-code', 'recoveryCode') >= 4,
-            sealedIn('mfa.regenerate-recovery-codes.reply', 'recoveryCodes') > 0,
-            sealedIn('mfa.deactivate', 'recoveryCode') > 0,
+            sealedIn('mfa.activate', true, 'recoveryCodes') > 0,
+            sealedIn('mfa.verify-recovery-code', false, 'recoveryCode') >= 4,
+            sealedIn('mfa.regenerate-recovery-codes', true, 'recoveryCodes') > 0,
+            sealedIn('mfa.deactivate', false, 'recoveryCode') > 0,
           ],
           { timeout: 30_000 },
         )
@@ -463,7 +473,7 @@ describe.each<SystemMode>(['distributed', 'embedded'])('the user journey (%s)', 
     } finally {
       await consumer.disconnect();
     }
-    const all = [...seen.values()].flat().join('\n');
+    const all = messages.map((m) => m.text).join('\n');
     for (const code of codes) for (const form of recoveryCodeForms(code)) expect(all).not.toContain(form);
   };
 

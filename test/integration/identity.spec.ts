@@ -81,7 +81,7 @@ describe('identity service over Kafka, as two processes on one store', () => {
       kafka,
       run,
       health: IdentityRpc.checkHealth,
-      burstRpcs: [IdentityRpc.verifyCredentials, SessionRpc.refreshSession],
+      bursts: true,
       // Every event: `eventsOf` picks this run's users and sessions by id.
       keep: () => true,
     });
@@ -119,7 +119,7 @@ describe('identity service over Kafka, as two processes on one store', () => {
     secrets.push(...guesses);
     let outcomes: Array<Outcome<unknown>> = [];
     let burstMs = 0;
-    const reached = await identity.instancesReached(IdentityRpc.verifyCredentials, async () => {
+    const reached = await identity.instancesReached(async () => {
       const began = Date.now();
       outcomes = await Promise.all(guesses.map((guess) => signIn(carolEmail, guess)));
       burstMs = Date.now() - began;
@@ -211,7 +211,7 @@ describe('identity service over Kafka, as two processes on one store', () => {
     const sessions = await Promise.all([1, 2, 3, 4].map(() => startSession()));
     let outcomes: Array<Array<Awaited<ReturnType<typeof refresh>>>> = [];
     // Each session's two refreshes, and the four sessions, at once: the two instances share the load.
-    const reached = await identity.instancesReached(SessionRpc.refreshSession, async () => {
+    const reached = await identity.instancesReached(async () => {
       outcomes = await Promise.all(
         sessions.map(({ refreshToken }) => Promise.all([refresh(refreshToken), refresh(refreshToken)])),
       );

@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { IdentityRpc, INTEGRATION_TOPICS, MfaRpc, NOTIFICATIONS_DEAD_LETTER_TOPIC, SERVICE_NAMES } from '#contracts';
-import { ensureTopics, serviceTopics, TOPIC_PARTITIONS } from '#messaging';
+import { INTEGRATION_TOPICS, NOTIFICATIONS_DEAD_LETTER_TOPIC, SERVICE_NAMES } from '#contracts';
+import { ensureTopics, replyTopic, requestTopic, serviceTopics, TOPIC_PARTITIONS } from '#messaging';
 import { kafkaClientFor, kafkaConnectionFor, type KafkaClientEnv } from '#testing';
 
 const kafka = inject('kafkaClients');
@@ -17,6 +17,9 @@ const kafka = inject('kafkaClients');
 const SESSION_REVOCATION_GROUP = 'identity-session-revocation';
 const run = randomUUID().slice(0, 8);
 const WAIT_MS = 20_000;
+/** The topics requests and answers travel on: codes in transit, and answers the gateway trusts. */
+const MFA_REQUESTS = requestTopic('mfa');
+const IDENTITY_REPLIES = replyTopic(requestTopic('identity'));
 
 /** A client that gives up quickly: a refusal is the expected outcome, not a reason to retry. */
 const clientAs = (env: KafkaClientEnv): Kafka =>
@@ -134,9 +137,7 @@ describe.skipIf(!inject('kafkaSecured'))('the secured broker (TLS, SCRAM, ACLs)'
     });
 
     it('subscriber producing to a reply topic (a forged answer to the gateway)', async () => {
-      await expect(produce(kafka.subscriber, `${IdentityRpc.verifyCredentials.pattern}.reply`)).rejects.toThrow(
-        /not authorized/i,
-      );
+      await expect(produce(kafka.subscriber, IDENTITY_REPLIES)).rejects.toThrow(/not authorized/i);
     });
 
     it('subscriber producing to an integration topic', async () => {
@@ -148,15 +149,11 @@ describe.skipIf(!inject('kafkaSecured'))('the secured broker (TLS, SCRAM, ACLs)'
     });
 
     it("mfa producing to identity's reply topic (a forged login)", async () => {
-      await expect(produce(kafka.mfa, `${IdentityRpc.verifyCredentials.pattern}.reply`)).rejects.toThrow(
-        /not authorized/i,
-      );
+      await expect(produce(kafka.mfa, IDENTITY_REPLIES)).rejects.toThrow(/not authorized/i);
     });
 
-    it('identity reading mfa.verify-challenge (codes in transit)', async () => {
-      await expect(consumeUntil(kafka.identity, 'identity', MfaRpc.verifyChallenge.pattern)).rejects.toThrow(
-        /not authorized/i,
-      );
+    it('identity reading mfa.requests (codes in transit)', async () => {
+      await expect(consumeUntil(kafka.identity, 'identity', MFA_REQUESTS)).rejects.toThrow(/not authorized/i);
     });
 
     it('identity reading auth.policy.events, or its events in a group other than its own for that', async () => {
@@ -177,13 +174,13 @@ describe.skipIf(!inject('kafkaSecured'))('the secured broker (TLS, SCRAM, ACLs)'
     });
 
     it("mfa joining another service's consumer group", async () => {
-      await expect(consumeUntil(kafka.mfa, 'identity', MfaRpc.checkHealth.pattern)).rejects.toThrow(groupRefusal);
+      await expect(consumeUntil(kafka.mfa, 'identity', MFA_REQUESTS)).rejects.toThrow(groupRefusal);
     });
 
     it('subscriber reading a request topic, or in a group not named subscriber-*', async () => {
-      await expect(
-        consumeUntil(kafka.subscriber, `subscriber-acl-${run}`, MfaRpc.verifyChallenge.pattern),
-      ).rejects.toThrow(/not authorized/i);
+      await expect(consumeUntil(kafka.subscriber, `subscriber-acl-${run}`, MFA_REQUESTS)).rejects.toThrow(
+        /not authorized/i,
+      );
       await expect(consumeUntil(kafka.subscriber, `acl-${run}`, INTEGRATION_TOPICS.mfa)).rejects.toThrow(groupRefusal);
     });
   });
@@ -191,8 +188,8 @@ describe.skipIf(!inject('kafkaSecured'))('the secured broker (TLS, SCRAM, ACLs)'
   describe('refuses the ops CLI (read-only)', () => {
     it.each([
       ...Object.values(INTEGRATION_TOPICS),
-      MfaRpc.verifyChallenge.pattern,
-      `${IdentityRpc.verifyCredentials.pattern}.reply`,
+      MFA_REQUESTS,
+      IDENTITY_REPLIES,
       NOTIFICATIONS_DEAD_LETTER_TOPIC,
       'mfa.relay-lease',
     ])('writing %s', async (topic) => {
@@ -200,9 +197,7 @@ describe.skipIf(!inject('kafkaSecured'))('the secured broker (TLS, SCRAM, ACLs)'
     });
 
     it("reading a request topic, reading in a group not named ops-*, or joining a relay's lease group", async () => {
-      await expect(consumeUntil(opsPrincipal(), `ops-acl-${run}`, MfaRpc.verifyChallenge.pattern)).rejects.toThrow(
-        /not authorized/i,
-      );
+      await expect(consumeUntil(opsPrincipal(), `ops-acl-${run}`, MFA_REQUESTS)).rejects.toThrow(/not authorized/i);
       await expect(consumeUntil(opsPrincipal(), `acl-${run}`, INTEGRATION_TOPICS.mfa)).rejects.toThrow(groupRefusal);
       // Joining `mfa-relay` would make ops a candidate for mfa's relay lease: describe only.
       await expect(consumeUntil(opsPrincipal(), 'mfa-relay', 'mfa.relay-lease')).rejects.toThrow(
@@ -217,9 +212,7 @@ describe.skipIf(!inject('kafkaSecured'))('the secured broker (TLS, SCRAM, ACLs)'
     });
 
     it('reading a request topic, or auth.policy.events', async () => {
-      await expect(consumeUntil(kafka.notifications, 'notifications', MfaRpc.verifyChallenge.pattern)).rejects.toThrow(
-        /not authorized/i,
-      );
+      await expect(consumeUntil(kafka.notifications, 'notifications', MFA_REQUESTS)).rejects.toThrow(/not authorized/i);
       await expect(consumeUntil(kafka.notifications, 'notifications', INTEGRATION_TOPICS.policy)).rejects.toThrow(
         /not authorized/i,
       );
@@ -266,9 +259,9 @@ describe.skipIf(!inject('kafkaSecured'))('the secured broker (TLS, SCRAM, ACLs)'
 
     it('gateway to send a request, and the service to read it in its own group', async () => {
       const label = `request-${run}`;
-      await produce(kafka.gateway, MfaRpc.checkHealth.pattern, label);
+      await produce(kafka.gateway, MFA_REQUESTS, label);
       // No mfa service runs during this spec (one spec file at a time): the group is ours.
-      await expect(consumeUntil(kafka.mfa, 'mfa', MfaRpc.checkHealth.pattern, label)).resolves.toBe(label);
+      await expect(consumeUntil(kafka.mfa, 'mfa', MFA_REQUESTS, label)).resolves.toBe(label);
     });
 
     it('gateway to read auth.identity.events in a gateway-* group (its view of revoked sessions)', async () => {

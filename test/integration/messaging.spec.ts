@@ -14,6 +14,8 @@ import {
   IntegrationEventRelay,
   KafkaIntegrationEventPublisher,
   KafkaRelayLease,
+  replyTopic,
+  requestTopic,
   serviceTopics,
   startService,
 } from '#messaging';
@@ -23,6 +25,8 @@ import { PolicyModule } from '../../apps/policy/src/policy.module.js';
 
 const kafka = inject('kafkaClients');
 const run = randomUUID().slice(0, 8);
+const POLICY_REQUESTS = requestTopic('policy');
+const POLICY_REPLIES = replyTopic(POLICY_REQUESTS);
 
 describe('request/reply over Kafka (the policy service, real module)', () => {
   let dataDir: string;
@@ -83,7 +87,7 @@ describe('request/reply over Kafka (the policy service, real module)', () => {
     const admin = kafkaClientFor(kafka.admin, `test-offsets-${run}`).admin();
     await admin.connect();
     try {
-      const topic = PolicyRpc.checkHealth.pattern;
+      const topic = POLICY_REQUESTS;
       for (let i = 0; i < 8; i += 1) await caller.services.call(PolicyRpc.checkHealth, {});
       const ends = (await admin.fetchTopicOffsets(topic)).filter(({ offset }) => offset !== '0');
       expect(ends.length).toBeGreaterThan(0);
@@ -105,36 +109,45 @@ describe('request/reply over Kafka (the policy service, real module)', () => {
     }
   });
 
-  it("drops a request older than the callers' timeout instead of acting on it late", async () => {
+  it("drops a request older than the callers' timeout, or naming another service's pattern, instead of acting on it", async () => {
     const gateway = kafkaClientFor(kafka.gateway, `test-stale-${run}`);
-    const replyTopic = `${PolicyRpc.getPolicy.pattern}.reply`;
     const replies: string[] = [];
     const reader = gateway.consumer({ groupId: `gateway-test-stale-${run}`, maxWaitTimeInMs: 250 });
     const producer = gateway.producer();
     await Promise.all([reader.connect(), producer.connect()]);
     try {
-      await reader.subscribe({ topic: replyTopic, fromBeginning: false });
+      await reader.subscribe({ topic: POLICY_REPLIES, fromBeginning: false });
       await reader.run({
         eachMessage: async ({ message }) => void replies.push(String(message.headers?.kafka_correlationId ?? '')),
       });
       await new Promise((resolve) => setTimeout(resolve, 2_000)); // the reader joins its group
-      const request = (correlationId: string, timestamp: number) => ({
+      const request = (correlationId: string, timestamp: number, pattern = PolicyRpc.getPolicy.pattern) => ({
         value: JSON.stringify({ orgId: `org-${run}` }),
         timestamp: String(timestamp),
-        headers: { kafka_correlationId: correlationId, kafka_replyTopic: replyTopic, kafka_replyPartition: '0' },
+        headers: {
+          'x-pattern': pattern,
+          kafka_correlationId: correlationId,
+          kafka_replyTopic: POLICY_REPLIES,
+          kafka_replyPartition: '0',
+        },
       });
       await producer.send({
-        topic: PolicyRpc.getPolicy.pattern,
-        messages: [request(`stale-${run}`, Date.now() - 60_000), request(`fresh-${run}`, Date.now())],
+        topic: POLICY_REQUESTS,
+        messages: [
+          request(`stale-${run}`, Date.now() - 60_000),
+          request(`foreign-${run}`, Date.now(), MfaRpc.getStatus.pattern),
+          request(`fresh-${run}`, Date.now()),
+        ],
       });
       await expect.poll(() => replies, { timeout: 15_000 }).toContain(`fresh-${run}`);
       expect(replies).not.toContain(`stale-${run}`);
+      expect(replies).not.toContain(`foreign-${run}`);
     } finally {
       await Promise.all([reader.disconnect(), producer.disconnect()]);
     }
   });
 
-  it("replies on the pattern's reply topic only, whatever topic the request names", async () => {
+  it("replies on its request topic's reply topic only, whatever topic the request names", async () => {
     // The service's principal may write its integration topic: a request must not make it publish there.
     const events = INTEGRATION_TOPICS.policy;
     const seen: string[] = [];
@@ -152,11 +165,16 @@ describe('request/reply over Kafka (the policy service, real module)', () => {
       });
       await joined;
       await producer.send({
-        topic: PolicyRpc.getPolicy.pattern,
+        topic: POLICY_REQUESTS,
         messages: [
           {
             value: JSON.stringify({ orgId: `org-${run}` }),
-            headers: { kafka_correlationId: `forged-${run}`, kafka_replyTopic: events, kafka_replyPartition: '0' },
+            headers: {
+              'x-pattern': PolicyRpc.getPolicy.pattern,
+              kafka_correlationId: `forged-${run}`,
+              kafka_replyTopic: events,
+              kafka_replyPartition: '0',
+            },
           },
         ],
       });
@@ -175,7 +193,7 @@ describe('request/reply over Kafka (the policy service, real module)', () => {
     const correlationId = `it-login-${run}`;
     const orgId = `org-correlated-${run}`;
     const headers: Record<string, string[]> = {};
-    const topics = [PolicyRpc.setIpAllowlist.pattern, `${PolicyRpc.setIpAllowlist.pattern}.reply`];
+    const topics = [POLICY_REQUESTS, POLICY_REPLIES];
     // As the broker's admin (the test set-up's super user): no service principal reads both sides.
     const watcher = kafkaClientFor(kafka.admin, `test-correlation-${run}`).consumer({
       groupId: `test-correlation-${run}`,

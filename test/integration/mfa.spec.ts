@@ -74,7 +74,7 @@ describe('mfa service over Kafka, as separate processes', () => {
       kafka,
       run,
       health: MfaRpc.checkHealth,
-      burstRpcs: [MfaRpc.verifyChallenge],
+      bursts: true,
       keep: (event) => event.userId?.startsWith(`it-${run}-`) ?? false,
     });
     // Parallel requests then really run in parallel, on two processes appending to one SQLite file.

@@ -23,7 +23,7 @@ import { PolicyRpc } from './policy.contract.js';
 import { SessionRpc } from './session.contract.js';
 import type { ServiceName } from './rpc.js';
 
-/** Every request/reply pattern per service: the Kafka topics created at start. */
+/** Every request/reply pattern per service (the `x-pattern` header on its Kafka request topic). */
 export const PATTERNS_BY_SERVICE: Record<ServiceName, readonly string[]> = {
   identity: [...Object.values(IdentityRpc), ...Object.values(SessionRpc)].map((r) => r.pattern),
   mfa: Object.values(MfaRpc).map((r) => r.pattern),

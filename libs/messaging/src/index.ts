@@ -4,6 +4,7 @@ export * from './in-process/in-process.client.js';
 export * from './kafka/kafka-options.js';
 export * from './kafka/kafka-connection.js';
 export * from './kafka/ensure-topics.js';
+export * from './kafka/request-topics.js';
 export * from './integration-events/integration-event-publisher.js';
 export * from './integration-events/integration-event-relay.js';
 export * from './integration-events/relay-lease.js';

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { PATTERNS_BY_SERVICE } from '#contracts';
+import { SERVICE_NAMES } from '#contracts';
 import { InProcessClient } from './in-process/in-process.client.js';
 import type { KafkaConnection } from './kafka/kafka-connection.js';
 import { kafkaCallerOptions } from './kafka/kafka-options.js';
@@ -29,7 +29,7 @@ export class MessagingModule {
           useFactory: async () => {
             if (!kafka) return new InProcessClient();
             const client = new KafkaRequestClient(kafkaCallerOptions(caller, kafka), kafka.topicPrefix);
-            for (const pattern of Object.values(PATTERNS_BY_SERVICE).flat()) client.subscribeToResponseOf(pattern);
+            for (const service of SERVICE_NAMES) client.answersFrom(service);
             await client.connect();
             return client;
           },

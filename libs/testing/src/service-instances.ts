@@ -1,6 +1,6 @@
 import { AssignerProtocol } from 'kafkajs';
 import { INTEGRATION_TOPICS, type IntegrationEvent, type Rpc } from '#contracts';
-import { ensureTopics, prefixed, serviceTopics } from '#messaging';
+import { ensureTopics, prefixed, requestTopic, serviceTopics } from '#messaging';
 import { spawnApp, type AppProcess } from './app-process.js';
 import type { KafkaClients } from './kafka-broker.js';
 import {
@@ -25,8 +25,8 @@ export interface ServiceInstancesOptions {
   readonly run: string;
   /** The service's health pattern: it answers once the service consumes requests. */
   readonly health: Rpc;
-  /** Patterns the specs send bursts of: started only once every instance owns partitions of each. */
-  readonly burstRpcs?: readonly Rpc[];
+  /** The specs send bursts of requests: started only once every instance owns partitions of the request topic. */
+  readonly bursts?: boolean;
   /** Which published events to keep (the broker may hold other runs'). */
   readonly keep: (event: IntegrationEvent) => boolean;
 }
@@ -76,11 +76,11 @@ export class ServiceInstances {
 
   /**
    * Starts the instances at once (they also race to create development keys and
-   * to bootstrap) and waits until every one has joined the group, owning
-   * partitions of each burst pattern's topic.
+   * to bootstrap) and waits until every one has joined the group (owning
+   * partitions of the request topic, for bursts).
    */
   async start(): Promise<void> {
-    const { service, instances, env, kafka, health, burstRpcs = [] } = this.options;
+    const { service, instances, env, kafka, health, bursts = false } = this.options;
     const started = Array.from({ length: instances }, () => spawnApp(service, env));
     this.processes.push(...started);
     try {
@@ -90,7 +90,7 @@ export class ServiceInstances {
         const consumers = await consumersOf(kafka.admin, service);
         if (consumers < instances)
           throw new Error(`${consumers} of ${instances} instances joined the "${service}" group`);
-        await this.requestOwners(burstRpcs);
+        if (bursts) await this.requestOwners();
       }, 60_000);
     } catch (error) {
       const output = started
@@ -129,13 +129,13 @@ export class ServiceInstances {
   }
 
   /**
-   * How many instances were handed requests of `rpc` while `burst` ran: the
-   * partitions whose end moved, mapped to their owner (the same before and
-   * after, so no rebalance moved them meanwhile). The caller's producer spreads
-   * unkeyed requests over the partitions round robin.
+   * How many instances were handed requests while `burst` ran: the request
+   * topic's partitions whose end moved, mapped to their owner (the same before
+   * and after, so no rebalance moved them meanwhile). The caller's producer
+   * spreads unkeyed requests over the partitions round robin.
    */
-  async instancesReached(rpc: Rpc, burst: () => Promise<void>): Promise<number> {
-    const topic = this.requestTopic(rpc);
+  async instancesReached(burst: () => Promise<void>): Promise<number> {
+    const topic = this.requestTopic();
     const admin = kafkaClientFor(
       this.options.kafka.admin,
       `it-${this.options.service}-spread-${this.options.run}`,
@@ -144,11 +144,11 @@ export class ServiceInstances {
     try {
       const ends = async () =>
         new Map((await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, high]));
-      const owners = await this.requestOwners([rpc]);
+      const owners = await this.requestOwners();
       const before = await ends();
       await burst();
       const after = await ends();
-      const ownersAfter = await this.requestOwners([rpc]);
+      const ownersAfter = await this.requestOwners();
       if (JSON.stringify([...ownersAfter]) !== JSON.stringify([...owners])) {
         throw new Error(`the "${this.options.service}" group rebalanced during the burst`);
       }
@@ -162,17 +162,17 @@ export class ServiceInstances {
     }
   }
 
-  private requestTopic(rpc: Rpc): string {
-    return prefixed(kafkaConnectionFor(this.options.kafka.admin), rpc.pattern);
+  private requestTopic(): string {
+    return prefixed(kafkaConnectionFor(this.options.kafka.admin), requestTopic(this.options.service));
   }
 
   /**
-   * The owner of each partition of the patterns' topics, once the group is
-   * stable with every instance owning some of each: counting members is not
+   * The owner of each partition of the request topic, once the group is
+   * stable with every instance owning some: counting members is not
    * enough, since a member that has joined holds nothing until the rebalance
    * completes, and a burst sent meanwhile goes to the other instance alone.
    */
-  private async requestOwners(rpcs: readonly Rpc[]): Promise<Map<string, string>> {
+  private async requestOwners(): Promise<Map<string, string>> {
     const { kafka, service, run } = this.options;
     const admin = kafkaClientFor(kafka.admin, `it-${service}-owners-${run}`).admin();
     await admin.connect();
@@ -183,11 +183,10 @@ export class ServiceInstances {
       const owners = new Map<string, string>();
       for (const member of group.members) {
         const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment;
-        for (const topic of rpcs.map((rpc) => this.requestTopic(rpc))) {
-          const partitions = assignment?.[topic] ?? [];
-          if (partitions.length === 0) throw new Error(`${member.memberId} owns no partition of ${topic} yet`);
-          for (const partition of partitions) owners.set(`${topic}/${partition}`, member.memberId);
-        }
+        const topic = this.requestTopic();
+        const partitions = assignment?.[topic] ?? [];
+        if (partitions.length === 0) throw new Error(`${member.memberId} owns no partition of ${topic} yet`);
+        for (const partition of partitions) owners.set(`${topic}/${partition}`, member.memberId);
       }
       return owners;
     } finally {

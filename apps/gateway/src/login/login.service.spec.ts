@@ -211,7 +211,13 @@ describe('LoginService', () => {
       expect(outcome).toEqual({ status: 'mfa_required', mfaToken: expect.any(String), expiresIn: 300 });
       expect(verifiedClaims(tokens, tokenOf(outcome), 'mfa')).toMatchObject({ ...PRINCIPAL, amr: ['pwd'] });
       expect(() => verifiedClaims(tokens, tokenOf(outcome), 'access')).toThrow(/audience/);
-      expect(services.requestsTo(PolicyRpc.evaluateLogin)[0]).toMatchObject({ mfaActive: true });
+      // The allow-list was asked before the password; the code step asks policy again before any session.
+      expect(services.patternsCalled()).toEqual([
+        IdentityRpc.findLoginOrganisation.pattern,
+        PolicyRpc.checkLoginAddress.pattern,
+        IdentityRpc.verifyCredentials.pattern,
+        MfaRpc.getStatus.pattern,
+      ]);
     });
 
     it('lets a user who must have MFA but has none in only far enough to enrol', async () => {
@@ -229,11 +235,8 @@ describe('LoginService', () => {
       expect(() => verifiedClaims(tokens, tokenOf(outcome), 'access')).toThrow(/audience/);
     });
 
-    it.each([
-      ['without MFA', INACTIVE],
-      ['with MFA active', ACTIVE],
-    ])('refuses an address outside the allow-list with ip_not_allowed, %s', async (_, mfa) => {
-      services.answer(MfaRpc.getStatus, mfa).answer(PolicyRpc.evaluateLogin, KEEP_OUT);
+    it('refuses an address the policy keeps out after the password, without MFA', async () => {
+      services.answer(MfaRpc.getStatus, INACTIVE).answer(PolicyRpc.evaluateLogin, KEEP_OUT);
 
       await expect(login.withPassword(USER.email, PASSWORD, CONTEXT)).rejects.toMatchObject({
         code: 'ip_not_allowed',

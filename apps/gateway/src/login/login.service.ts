@@ -32,8 +32,9 @@ export interface LoginContext {
 /**
  * The login process: the address against the allow-list of the address's
  * organisation → credentials (refused, throttled or counted by identity) → a
- * password an admin set must be changed first → MFA status → policy → the next
- * step or a token.
+ * password an admin set must be changed first → MFA status → with MFA, the
+ * code step (policy → code → session); without, policy → enrolment or a
+ * session. Seven request/replies for a login with MFA.
  */
 @Injectable()
 export class LoginService {
@@ -60,16 +61,17 @@ export class LoginService {
       return { status: 'password_change_required', passwordChangeToken: token, expiresIn };
     }
     const mfa = await this.services.call(MfaRpc.getStatus, { userId: user.id });
-    const mfaActive = mfa.status === 'active';
-    const decision = await this.evaluate(user, context.ip, mfaActive);
     const claims = { sub: user.id, org: user.orgId, roles: user.roles } as const;
-    if (mfaActive) {
+    if (mfa.status === 'active') {
+      // Policy is not asked again here: the address passed the allow-list before the password, this
+      // token only opens the code step, and the code step asks policy again before any session.
       // To the millisecond (a NumericDate may have a fraction): the code step's session starts from it, and
       // an MFA change in the same second before the password step must not make this sign-in look older.
       const authTime = signInBegan.getTime() / 1000;
       const { token, expiresIn } = this.tokens.issue('mfa', { ...claims, amr: ['pwd'], authTime });
       return { status: 'mfa_required', mfaToken: token, expiresIn };
     }
+    const decision = await this.evaluate(user, context.ip, false);
     // An admin without MFA may only set it up (step-up: administration needs a code).
     if (decision.enrollmentRequired || user.roles.includes(ADMIN_ROLE)) {
       const { token, expiresIn } = this.tokens.issue('enrollment', { ...claims, amr: ['pwd'] });

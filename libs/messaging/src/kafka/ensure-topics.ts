@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
-import { INTEGRATION_TOPICS, PATTERNS_BY_SERVICE, type ServiceName } from '#contracts';
+import { INTEGRATION_TOPICS, SERVICE_NAMES, type ServiceName } from '#contracts';
 import type { KafkaConnection } from './kafka-connection.js';
 import { kafkaClientConfig, TOPIC_PARTITIONS } from './kafka-options.js';
 import { relayLeaseTopic } from '../integration-events/relay-lease.js';
+import { replyTopic, requestTopic } from './request-topics.js';
 
 /**
  * Request and reply topics hold passwords and codes in transit; they are kept
@@ -14,8 +15,8 @@ const TRANSIENT_TOPIC_CONFIG = [
   { name: 'segment.ms', value: '60000' },
 ];
 
-const requestReplyTopics = (patterns: readonly string[]): ITopicConfig[] =>
-  [...patterns, ...patterns.map((pattern) => `${pattern}.reply`)].map((topic) => ({
+const requestReplyTopics = (service: ServiceName): ITopicConfig[] =>
+  [requestTopic(service), replyTopic(requestTopic(service))].map((topic) => ({
     topic,
     numPartitions: TOPIC_PARTITIONS,
     configEntries: TRANSIENT_TOPIC_CONFIG,
@@ -28,15 +29,15 @@ const requestReplyTopics = (patterns: readonly string[]): ITopicConfig[] =>
  */
 export function serviceTopics(service: ServiceName): ITopicConfig[] {
   return [
-    ...requestReplyTopics(PATTERNS_BY_SERVICE[service]),
+    ...requestReplyTopics(service),
     { topic: INTEGRATION_TOPICS[service], numPartitions: TOPIC_PARTITIONS },
     { topic: relayLeaseTopic(service), numPartitions: 1 },
   ];
 }
 
-/** What a caller (the gateway) creates: every request topic and its reply topic, which it subscribes to. */
+/** What a caller (the gateway) creates: every service's request topic and its reply topic, which it subscribes to. */
 export function callerTopics(): ITopicConfig[] {
-  return requestReplyTopics(Object.values(PATTERNS_BY_SERVICE).flat());
+  return SERVICE_NAMES.flatMap(requestReplyTopics);
 }
 
 /**

@@ -1,17 +1,27 @@
-import { ClientKafka, KafkaReplyPartitionAssigner, type KafkaOptions } from '@nestjs/microservices';
-import type { Consumer, ConsumerGroupJoinEvent, EachMessagePayload, Kafka } from 'kafkajs';
+import {
+  ClientKafka,
+  KafkaReplyPartitionAssigner,
+  type KafkaOptions,
+  type ReadPacket,
+  type Serializer,
+  type WritePacket,
+} from '@nestjs/microservices';
+import type { Consumer, ConsumerGroupJoinEvent, EachMessagePayload, IHeaders, Kafka } from 'kafkajs';
+import type { ServiceName } from '#contracts';
 import { ConsumerRecovery } from './consumer-recovery.js';
 import { withCorrelationHeader } from './correlation-header.js';
 import { PeriodicOffsetCommit } from './periodic-offset-commit.js';
+import { PATTERN_HEADER, replyTopic, requestTopic, serviceOfPattern } from './request-topics.js';
 
 /** How often the reply consumer commits how far it read. */
 const REPLY_COMMIT_INTERVAL_MS = 5000;
 
 /**
  * The caller side of request/reply over Kafka: Nest's Kafka client, sending
- * `mfa.activate` to `<prefix>mfa.activate` and reading its answer from
- * `<prefix>mfa.activate.reply` (KAFKA_TOPIC_PREFIX). Nest uses the pattern as
- * the topic name; the contracts keep their names whatever the installation.
+ * `mfa.activate` to `<prefix>mfa.requests` with the pattern in its `x-pattern`
+ * header, and reading its answer from `<prefix>mfa.requests.reply`
+ * (KAFKA_TOPIC_PREFIX; `request-topics.ts` says why not a topic per pattern,
+ * as Nest would). The contracts keep their names whatever the installation.
  *
  * Its reply consumer survives broker outages (`ConsumerRecovery`): one that
  * crashed for good is replaced in process, in the same group, with the same
@@ -32,8 +42,8 @@ export class KafkaRequestClient extends ClientKafka {
     private readonly topicPrefix = '',
   ) {
     super(options);
-    // Requests carry their correlation id in a header too (`x-correlation-id`).
-    this.serializer = withCorrelationHeader(this.serializer);
+    // Requests carry their pattern (`x-pattern`) and their correlation id (`x-correlation-id`) in headers.
+    this.serializer = withPatternHeader(withCorrelationHeader(this.serializer));
     this.recovery = new ConsumerRecovery({
       label: this.groupId,
       logger: this.logger,
@@ -45,8 +55,22 @@ export class KafkaRequestClient extends ClientKafka {
     });
   }
 
+  /** Replies from `service` come to this client (call before `connect`). */
+  answersFrom(service: ServiceName): void {
+    this.responsePatterns.push(replyTopic(`${this.topicPrefix}${requestTopic(service)}`));
+  }
+
+  /** A pattern's topic: its service's request topic (the reply topic follows from it, `getResponsePatternName`). */
   protected override normalizePattern(pattern: Parameters<ClientKafka['send']>[0]): string {
-    return `${this.topicPrefix}${super.normalizePattern(pattern)}`;
+    const name = super.normalizePattern(pattern);
+    const service = serviceOfPattern(name);
+    if (!service) throw new Error(`${name} is no service's pattern`);
+    return `${this.topicPrefix}${requestTopic(service)}`;
+  }
+
+  /** The pattern travels with the data as far as the serializer, which moves it to the `x-pattern` header. */
+  protected override publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    return super.publish({ ...packet, data: new Addressed(String(packet.pattern), packet.data) }, callback);
   }
 
   /** Its reply consumer has joined its group and has not crashed or stopped since: it can get answers. */
@@ -83,8 +107,8 @@ export class KafkaRequestClient extends ClientKafka {
   /**
    * Replies come only to the lowest partition of each reply topic this caller
    * is assigned (what every request's reply-partition header names): the
-   * others are paused, so each fetch lists one partition per reply topic
-   * instead of all of them (33 instead of 132). kafkajs has no incremental
+   * others are paused, so each fetch lists one partition per service called
+   * instead of all of them (3 instead of 12). kafkajs has no incremental
    * fetch sessions: a fetch costs the broker and the client in proportion to
    * the partitions it lists, and at request/reply rates nearly every reply
    * costs a fetch (README "Where a login's time goes"). After a rebalance the
@@ -116,4 +140,22 @@ export class KafkaRequestClient extends ClientKafka {
     consumer.on(consumer.events.GROUP_JOIN, (event) => this.setConsumerAssignments(event));
     return consumer;
   }
+}
+
+/** A request's data and its pattern, from `publish` to the serializer. */
+class Addressed {
+  constructor(
+    readonly pattern: string,
+    readonly data: unknown,
+  ) {}
+}
+
+function withPatternHeader(serializer: Serializer): Serializer {
+  return {
+    serialize: async (value: unknown, options?: Record<string, unknown>) => {
+      if (!(value instanceof Addressed)) return serializer.serialize(value, options);
+      const message = (await serializer.serialize(value.data, options)) as { headers?: IHeaders };
+      return { ...message, headers: { ...message.headers, [PATTERN_HEADER]: value.pattern } };
+    },
+  };
 }

@@ -1,9 +1,11 @@
 import { KafkaHeaders, ServerKafka, type KafkaOptions } from '@nestjs/microservices';
 import type { Consumer, EachMessagePayload, Kafka, RecordMetadata } from 'kafkajs';
+import { PATTERNS_BY_SERVICE, type ServiceName } from '#contracts';
 import { withRequestContext } from '#observability';
 import { ConsumerRecovery } from './consumer-recovery.js';
 import { correlationIdOf, withCorrelationHeader } from './correlation-header.js';
 import { PeriodicOffsetCommit } from './periodic-offset-commit.js';
+import { PATTERN_HEADER, replyTopic, requestTopic } from './request-topics.js';
 
 /** Requests a service process works on at once; past it, it stops taking more from Kafka. */
 const MAX_REQUESTS_IN_FLIGHT = 64;
@@ -31,8 +33,10 @@ const REQUEST_COMMIT_INTERVAL_MS = 100;
  *   already answered `service_unavailable`, and acting on it now (a
  *   verification using up a code's time-step after a restart, say) would
  *   change state nobody asked for any more.
- * - Topics carry the installation's prefix (KAFKA_TOPIC_PREFIX): a handler
- *   of `mfa.activate` consumes `<prefix>mfa.activate`.
+ * - One request topic per service, `<prefix>mfa.requests` (KAFKA_TOPIC_PREFIX),
+ *   the pattern in the `x-pattern` header, not a topic per pattern
+ *   (`request-topics.ts`). A request naming no pattern of this service is
+ *   dropped.
  * - A reply goes to the request topic's `.reply` topic or nowhere: the
  *   reply-topic header is the caller's to choose, and the service's principal
  *   may also write its integration topic, where a forged header must not make
@@ -52,12 +56,25 @@ export class KafkaRequestServer extends ServerKafka {
   private repliesLost = 0;
   private joined = false;
 
+  private readonly requests: string;
+  private readonly patterns: ReadonlySet<string>;
+
   constructor(
+    service: ServiceName,
     options: NonNullable<KafkaOptions['options']>,
     private readonly maxAgeMs: number,
-    private readonly topicPrefix = '',
+    topicPrefix = '',
   ) {
     super(options);
+    this.requests = `${topicPrefix}${requestTopic(service)}`;
+    this.patterns = new Set(PATTERNS_BY_SERVICE[service]);
+    // Nest dispatches by the deserialized pattern: the request's `x-pattern` header, not its topic.
+    this.deserializer = {
+      deserialize: (message: { value: unknown; headers: Record<string, unknown> }) => ({
+        pattern: message.headers[PATTERN_HEADER],
+        data: message.value,
+      }),
+    };
     // Replies carry the correlation id of the request they answer (`x-correlation-id`).
     this.serializer = withCorrelationHeader(this.serializer);
     this.handled = new RecentlyHandled(maxAgeMs);
@@ -76,9 +93,13 @@ export class KafkaRequestServer extends ServerKafka {
     });
   }
 
-  /** Registers each handler under its prefixed topic, which is what Nest subscribes to and dispatches by. */
-  override addHandler(...[pattern, ...rest]: Parameters<ServerKafka['addHandler']>): void {
-    super.addHandler(typeof pattern === 'string' ? `${this.topicPrefix}${pattern}` : pattern, ...rest);
+  /**
+   * Our patterns are plain strings, looked up as they are: Nest's lookup first
+   * tries `JSON.parse` on each, which throws (and builds a stack trace) for
+   * every request, about 2 % of a service's CPU a call.
+   */
+  override getHandlerByPattern(pattern: string): ReturnType<ServerKafka['getHandlerByPattern']> {
+    return this.messageHandlers.get(pattern) ?? null;
   }
 
   /** Its consumer has joined its group and has not crashed or stopped since: the service's readiness. */
@@ -86,12 +107,17 @@ export class KafkaRequestServer extends ServerKafka {
     return this.joined;
   }
 
-  /** Every consumer this server runs, the first and each replacement, is watched for a crash. */
+  /**
+   * Every consumer this server runs, the first and each replacement, reads the
+   * service's request topic (Nest's would subscribe to a topic per handler)
+   * and is watched for a crash.
+   */
   override async bindEvents(consumer: Consumer): Promise<void> {
     this.recovery.watch(consumer);
     consumer.on(consumer.events.GROUP_JOIN, () => (this.joined = true));
     for (const left of [consumer.events.CRASH, consumer.events.STOP]) consumer.on(left, () => (this.joined = false));
-    await super.bindEvents(consumer);
+    await consumer.subscribe({ ...this.options.subscribe, topics: [this.requests] });
+    await consumer.run({ ...this.options.run, eachMessage: this.getMessageHandler() });
   }
 
   /** Commits every request taken first, so the instance that gets its partitions next has none of them again. */
@@ -129,14 +155,18 @@ export class KafkaRequestServer extends ServerKafka {
   override async handleMessage(payload: EachMessagePayload): Promise<void> {
     this.taken.handled(payload.topic, payload.partition, payload.message.offset);
     const ageMs = Date.now() - Number(payload.message.timestamp);
-    const replyTopic = payload.message.headers?.[KafkaHeaders.REPLY_TOPIC];
-    const isRequest = replyTopic !== undefined;
-    if (isRequest && String(replyTopic) !== `${payload.topic}.reply`) {
-      this.logger.warn(`dropped a ${payload.topic} request asking for its reply on another topic`);
+    const headers = payload.message.headers;
+    const pattern = String(headers?.[PATTERN_HEADER] ?? '');
+    if (!this.patterns.has(pattern)) {
+      this.logger.warn(`dropped a ${payload.topic} message naming no pattern of this service`);
       return;
     }
-    if (isRequest && ageMs > this.maxAgeMs) {
-      this.logger.warn(`dropped a ${payload.topic} request received ${ageMs} ms after it was sent`);
+    if (String(headers?.[KafkaHeaders.REPLY_TOPIC]) !== replyTopic(payload.topic)) {
+      this.logger.warn(`dropped a ${pattern} request asking for its reply on another topic`);
+      return;
+    }
+    if (ageMs > this.maxAgeMs) {
+      this.logger.warn(`dropped a ${pattern} request received ${ageMs} ms after it was sent`);
       return;
     }
     // Delivered again after a consumer restart (its offset was not committed): handled already.
@@ -148,7 +178,7 @@ export class KafkaRequestServer extends ServerKafka {
       super.handleMessage(payload),
     )
       .catch((error: unknown) =>
-        this.logger.error(`${payload.topic}: ${error instanceof Error ? error.message : String(error)}`),
+        this.logger.error(`${pattern}: ${error instanceof Error ? error.message : String(error)}`),
       )
       .finally(() => {
         this.inFlight -= 1;
