@@ -254,6 +254,42 @@ describe('AggregateRepository', () => {
     expect(await appends('ok')).toBe(before + 1);
   });
 
+  describe('its recent states', () => {
+    it('reads only the events after the state it last loaded or made, for as many streams as it keeps', async () => {
+      const counted = countingReads(store);
+      const repository = new AggregateRepository(counted.store, { ...options, recentStates: 2 });
+      for (const stream of ['tally-a', 'tally-b', 'tally-c']) {
+        await repository.handle(stream, { type: 'Add', amount: 1 });
+        await repository.handle(stream, { type: 'Add', amount: 2 });
+      }
+      counted.eventsRead.clear();
+
+      // tally-b and tally-c are kept (folded, nothing to read); tally-a was pushed out and is read whole.
+      expect(await repository.load('tally-c')).toEqual({ state: { total: 3, additions: 2 }, revision: 1 });
+      expect(await repository.load('tally-b')).toEqual({ state: { total: 3, additions: 2 }, revision: 1 });
+      expect(await repository.load('tally-a')).toEqual({ state: { total: 3, additions: 2 }, revision: 1 });
+      expect(Object.fromEntries(counted.eventsRead)).toEqual({ 'tally-c': 0, 'tally-b': 0, 'tally-a': 2 });
+    });
+
+    it('folds in what another writer appended after it, and keeps nothing of a stream that does not exist', async () => {
+      const counted = countingReads(store);
+      const repository = new AggregateRepository(counted.store, options);
+      await repository.handle('tally-1', { type: 'Add', amount: 1 });
+      await new AggregateRepository(store, options).handle('tally-1', { type: 'Add', amount: 10 });
+      counted.eventsRead.clear();
+
+      expect(await repository.handle('tally-1', { type: 'Add', amount: 100 })).toMatchObject({
+        nextRevision: 2,
+        state: { total: 111, additions: 3 },
+      });
+      expect(counted.eventsRead.get('tally-1')).toBe(1);
+
+      await repository.load('tally-none');
+      await new AggregateRepository(store, options).handle('tally-none', { type: 'Add', amount: 4 });
+      expect(await repository.load('tally-none')).toEqual({ state: { total: 4, additions: 1 }, revision: 0 });
+    });
+  });
+
   describe("under a caller's deadline", () => {
     it('appends while the caller still waits', async () => {
       const repository = new AggregateRepository(store, options);

@@ -19,7 +19,12 @@ export interface AggregateRepositoryOptions<Command, Event extends DomainEvent, 
   readonly retry?: ConcurrencyRetryOptions;
   /** A snapshot that cannot be saved never fails the command; default: a warning on the console. */
   onSnapshotError?(error: unknown, stream: string): void;
+  /** How many streams' last states this repository keeps (`RecentStates`); default RECENT_STATES. */
+  readonly recentStates?: number;
 }
+
+/** Streams whose last state a repository keeps by default: a few MB at most, the active users' aggregates. */
+export const RECENT_STATES = 10_000;
 
 export interface LoadedAggregate<State> {
   readonly state: State;
@@ -48,12 +53,26 @@ export interface HandleOptions {
  */
 const inFlightByStore = new WeakMap<EventStore, Map<string, Promise<unknown>>>();
 
-/** Load → decide → append at the loaded revision, retried as a whole on a concurrency conflict. */
+/**
+ * Load → decide → append at the loaded revision, retried as a whole on a
+ * concurrency conflict. A load starts from the state this repository last
+ * loaded or made of the stream, if it still has it (`RecentStates`), else from
+ * the stream's snapshot, and reads only the events after it: one read instead
+ * of two, and no replay of what it folded already. The store stays the truth —
+ * events another process appended are in that read, and the append's expected
+ * revision decides as before — so this is safe with any number of instances.
+ * It relies on `evolve` making new states and never changing one it was given
+ * (every decider here is written so).
+ */
 export class AggregateRepository<Command, Event extends DomainEvent, State> {
+  private readonly recent: RecentStates<State>;
+
   constructor(
     private readonly store: EventStore,
     private readonly options: AggregateRepositoryOptions<Command, Event, State>,
-  ) {}
+  ) {
+    this.recent = new RecentStates(options.recentStates ?? RECENT_STATES);
+  }
 
   async load(stream: string): Promise<LoadedAggregate<State>> {
     const { state, revision } = await this.loadTracked(stream);
@@ -75,7 +94,12 @@ export class AggregateRepository<Command, Event extends DomainEvent, State> {
           loaded.revision < 0 ? 'no_stream' : loaded.revision,
         );
         const state = events.reduce((current, event) => decider.evolve(current, event), loaded.state);
-        await this.snapshotIfDue(stream, state, nextRevision, loaded.snapshotRevision);
+        const saved = await this.snapshotIfDue(stream, state, nextRevision, loaded.snapshotRevision);
+        this.recent.keep(stream, {
+          state,
+          revision: nextRevision,
+          snapshotRevision: saved ? nextRevision : loaded.snapshotRevision,
+        });
         return { events, nextRevision, state };
       }, this.options.retry),
     );
@@ -113,29 +137,41 @@ export class AggregateRepository<Command, Event extends DomainEvent, State> {
     }
   }
 
-  private async loadTracked(stream: string): Promise<LoadedAggregate<State> & { snapshotRevision: number }> {
-    const { decider, snapshots, codec } = this.options;
-    const snapshot = snapshots ? await snapshots.load(stream) : null;
-    let state = snapshot ? snapshot.state : decider.initialState();
-    let revision = snapshot ? snapshot.revision : -1;
+  private async loadTracked(stream: string): Promise<TrackedState<State>> {
+    const { decider, codec } = this.options;
+    const start = this.recent.get(stream) ?? (await this.fromSnapshot(stream));
+    let { state, revision } = start;
     for (const recorded of await this.store.read(stream, { fromRevision: revision + 1 })) {
       state = decider.evolve(state, codec.decode(recorded));
       revision = recorded.revision;
     }
-    return { state, revision, snapshotRevision: snapshot ? snapshot.revision : -1 };
+    const loaded = { state, revision, snapshotRevision: start.snapshotRevision };
+    // A stream that does not exist is not kept: a load of a mistyped or probed id must not push real ones out.
+    if (revision >= 0) this.recent.keep(stream, loaded);
+    return loaded;
   }
 
-  private async snapshotIfDue(stream: string, state: State, revision: number, lastSnapshot: number): Promise<void> {
+  private async fromSnapshot(stream: string): Promise<TrackedState<State>> {
+    const snapshot = this.options.snapshots ? await this.options.snapshots.load(stream) : null;
+    return snapshot
+      ? { state: snapshot.state, revision: snapshot.revision, snapshotRevision: snapshot.revision }
+      : { state: this.options.decider.initialState(), revision: -1, snapshotRevision: -1 };
+  }
+
+  /** Saves a snapshot when one is due; whether it saved one. */
+  private async snapshotIfDue(stream: string, state: State, revision: number, lastSnapshot: number): Promise<boolean> {
     const { snapshots } = this.options;
-    if (!snapshots || revision - lastSnapshot < snapshots.every) return;
+    if (!snapshots || revision - lastSnapshot < snapshots.every) return false;
     try {
       await snapshots.save(stream, state, revision);
+      return true;
     } catch (error) {
       if (this.options.onSnapshotError) {
         this.options.onSnapshotError(error, stream);
       } else {
         console.warn(`snapshot of ${stream} not saved:`, error instanceof Error ? error.message : error);
       }
+      return false;
     }
   }
 
@@ -145,5 +181,40 @@ export class AggregateRepository<Command, Event extends DomainEvent, State> {
     const merged =
       metadata || request || encoded.metadata ? { ...request, ...metadata, ...encoded.metadata } : undefined;
     return { id: randomUUID(), type: encoded.type, data: encoded.data, ...(merged ? { metadata: merged } : {}) };
+  }
+}
+
+type TrackedState<State> = LoadedAggregate<State> & {
+  /** Revision of the stream's newest snapshot as far as this process knows; -1 for none. */
+  readonly snapshotRevision: number;
+};
+
+/**
+ * The last state of each of the `capacity` streams used most recently (a Map
+ * iterates in insertion order: the first key is the one used longest ago). A
+ * state never goes back: one loaded at an older revision than what is kept
+ * (a query that read before a command appended) leaves the newer one.
+ */
+class RecentStates<State> {
+  private readonly states = new Map<string, TrackedState<State>>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(stream: string): TrackedState<State> | undefined {
+    const kept = this.states.get(stream);
+    if (kept) {
+      this.states.delete(stream);
+      this.states.set(stream, kept);
+    }
+    return kept;
+  }
+
+  keep(stream: string, tracked: TrackedState<State>): void {
+    if (this.capacity <= 0) return;
+    const kept = this.states.get(stream);
+    if (kept && kept.revision > tracked.revision) return;
+    this.states.delete(stream);
+    this.states.set(stream, tracked);
+    if (this.states.size > this.capacity) this.states.delete(this.states.keys().next().value!);
   }
 }

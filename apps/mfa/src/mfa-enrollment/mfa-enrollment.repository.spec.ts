@@ -35,14 +35,19 @@ describe('MfaEnrollmentRepository', () => {
   let dataDir: string;
   let store: CountingStore;
   let enrollments: MfaEnrollmentRepository;
+  /** The same store through another repository: another instance of the service, or this one restarted. */
+  let elsewhere: () => MfaEnrollmentRepository;
 
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'mfa-enrollments-'));
     store = new CountingStore(new SqliteEventStore(join(dataDir, 'mfa.sqlite')));
-    enrollments = new MfaEnrollmentRepository(
-      store,
-      loadConfig('mfa', { DATA_DIR: dataDir, MFA_MAX_FAILED_ATTEMPTS: '100000', MFA_PERMANENT_LOCK_AFTER: '100000' }),
-    );
+    const config = loadConfig('mfa', {
+      DATA_DIR: dataDir,
+      MFA_MAX_FAILED_ATTEMPTS: '100000',
+      MFA_PERMANENT_LOCK_AFTER: '100000',
+    });
+    enrollments = new MfaEnrollmentRepository(store, config);
+    elsewhere = () => new MfaEnrollmentRepository(store, config);
     const cipher = new SecretCipher({ current: generateEncryptionKey() });
     await enrollments.execute('u1', () => ({
       type: 'StartEnrollment',
@@ -101,7 +106,7 @@ describe('MfaEnrollmentRepository', () => {
     expect(newest?.revision).toBeGreaterThanOrEqual(9);
 
     store.eventsRead = 0;
-    const state = await enrollments.stateOf('u1');
+    const state = await elsewhere().stateOf('u1');
 
     expect(store.eventsRead).toBeLessThanOrEqual(SNAPSHOT_EVERY); // one snapshot + the events after it
     expect(state).toEqual(stateFrom(all.map((recorded) => mfaEnrollmentCodec.decode(recorded))));
@@ -117,9 +122,31 @@ describe('MfaEnrollmentRepository', () => {
     );
 
     store.eventsRead = 0;
-    const state = await enrollments.stateOf('u1');
+    const state = await elsewhere().stateOf('u1');
 
     expect(store.eventsRead).toBe(1 + 63);
     expect(state).toMatchObject({ status: 'active', consecutiveFailures: 60 });
+  });
+
+  it('reads only the events after the state it last loaded or made, including those another instance appended', async () => {
+    for (let i = 0; i < 10; i += 1) await failVerification(new Date(t0.getTime() + i * 1000));
+    store.eventsRead = 0;
+    expect(await enrollments.stateOf('u1')).toMatchObject({ consecutiveFailures: 10 });
+    expect(store.eventsRead).toBe(0);
+
+    const other = elsewhere();
+    await other
+      .execute('u1', () => ({
+        type: 'VerifyChallenge',
+        data: { now: new Date(t0.getTime() + 60_000), matchedStep: null, challengeId: crypto.randomUUID(), context },
+      }))
+      .catch(() => undefined);
+    store.eventsRead = 0;
+    expect(await enrollments.stateOf('u1')).toMatchObject({ consecutiveFailures: 11 });
+    expect(store.eventsRead).toBe(1);
+    // Its next command decides on that state and appends after the other instance's event.
+    await failVerification(new Date(t0.getTime() + 61_000));
+    expect(await other.stateOf('u1')).toEqual(await elsewhere().stateOf('u1'));
+    expect(await elsewhere().stateOf('u1')).toMatchObject({ consecutiveFailures: 12 });
   });
 });
