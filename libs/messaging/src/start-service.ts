@@ -34,7 +34,12 @@ export async function startService({
   const kafka = kafkaConnectionOf(config);
   if (kafka) await ensureTopics(kafka, service, serviceTopics(service));
   const strategy = kafka
-    ? new KafkaRequestServer(service, kafkaServerOptions(service, kafka), config.KAFKA_REQUEST_TIMEOUT_MS, kafka.topicPrefix)
+    ? new KafkaRequestServer(
+        service,
+        kafkaServerOptions(service, kafka),
+        config.KAFKA_REQUEST_TIMEOUT_MS,
+        kafka.topicPrefix,
+      )
     : new InProcessServer();
   const app = await NestFactory.createMicroservice(withLogging(module as object), {
     strategy,
