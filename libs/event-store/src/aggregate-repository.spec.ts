@@ -327,6 +327,27 @@ describe('AggregateRepository', () => {
       deserialize: (json: unknown) => json as TallyState,
     };
 
+    it('keeps no state that started from a snapshot: a snapshot rebuilt meanwhile is what the next load reads', async () => {
+      const small = { ...snapshotOptions, every: 2 };
+      const writer = new AggregateRepository(store, { ...options, snapshots: new EventStoreSnapshots(store, small) });
+      for (const amount of [1, 2, 3]) await writer.handle('tally-s', { type: 'Add', amount });
+      const counted = countingReads(store);
+      const reader = new AggregateRepository(counted.store, {
+        ...options,
+        snapshots: new EventStoreSnapshots(counted.store, small),
+      });
+      expect((await reader.load('tally-s')).state).toEqual({ total: 6, additions: 3 });
+
+      // A wrong snapshot (as a decider bug could write), then its repair: each load reads the snapshot again.
+      await new EventStoreSnapshots(store, small).save('tally-s', { total: -1, additions: 3 }, 2);
+      expect((await reader.load('tally-s')).state).toEqual({ total: -1, additions: 3 });
+      await new EventStoreSnapshots(store, small).save('tally-s', { total: 6, additions: 3 }, 2);
+      expect((await reader.load('tally-s')).state).toEqual({ total: 6, additions: 3 });
+      expect(counted.eventsRead.get('tally_snapshot-s')).toBe(3);
+      // The writer folded its state from the events: it keeps it, and never needed the snapshot.
+      expect((await writer.load('tally-s')).state).toEqual({ total: 6, additions: 3 });
+    });
+
     it('loads a 1,000-event stream by reading at most `every` events after the latest snapshot', async () => {
       const writer = new AggregateRepository(store, {
         ...options,

@@ -61,8 +61,12 @@ const inFlightByStore = new WeakMap<EventStore, Map<string, Promise<unknown>>>()
  * of two, and no replay of what it folded already. The store stays the truth —
  * events another process appended are in that read, and the append's expected
  * revision decides as before — so this is safe with any number of instances.
- * It relies on `evolve` making new states and never changing one it was given
- * (every decider here is written so).
+ * Only states folded from the stream's own events are kept, never one that
+ * started from a snapshot: a snapshot is derived data, which `ops
+ * rebuild-snapshots` may replace while the system runs, and a state kept from
+ * a wrong one would outlive the repair. It relies on `evolve` making new
+ * states and never changing one it was given (every decider here is written
+ * so).
  */
 export class AggregateRepository<Command, Event extends DomainEvent, State> {
   private readonly recent: RecentStates<State>;
@@ -99,6 +103,7 @@ export class AggregateRepository<Command, Event extends DomainEvent, State> {
           state,
           revision: nextRevision,
           snapshotRevision: saved ? nextRevision : loaded.snapshotRevision,
+          fromEvents: loaded.fromEvents,
         });
         return { events, nextRevision, state };
       }, this.options.retry),
@@ -145,7 +150,7 @@ export class AggregateRepository<Command, Event extends DomainEvent, State> {
       state = decider.evolve(state, codec.decode(recorded));
       revision = recorded.revision;
     }
-    const loaded = { state, revision, snapshotRevision: start.snapshotRevision };
+    const loaded = { state, revision, snapshotRevision: start.snapshotRevision, fromEvents: start.fromEvents };
     // A stream that does not exist is not kept: a load of a mistyped or probed id must not push real ones out.
     if (revision >= 0) this.recent.keep(stream, loaded);
     return loaded;
@@ -154,8 +159,8 @@ export class AggregateRepository<Command, Event extends DomainEvent, State> {
   private async fromSnapshot(stream: string): Promise<TrackedState<State>> {
     const snapshot = this.options.snapshots ? await this.options.snapshots.load(stream) : null;
     return snapshot
-      ? { state: snapshot.state, revision: snapshot.revision, snapshotRevision: snapshot.revision }
-      : { state: this.options.decider.initialState(), revision: -1, snapshotRevision: -1 };
+      ? { state: snapshot.state, revision: snapshot.revision, snapshotRevision: snapshot.revision, fromEvents: false }
+      : { state: this.options.decider.initialState(), revision: -1, snapshotRevision: -1, fromEvents: true };
   }
 
   /** Saves a snapshot when one is due; whether it saved one. */
@@ -187,6 +192,8 @@ export class AggregateRepository<Command, Event extends DomainEvent, State> {
 type TrackedState<State> = LoadedAggregate<State> & {
   /** Revision of the stream's newest snapshot as far as this process knows; -1 for none. */
   readonly snapshotRevision: number;
+  /** Folded from the stream's events alone, not from a snapshot: only such a state is kept. */
+  readonly fromEvents: boolean;
 };
 
 /**
@@ -210,7 +217,7 @@ class RecentStates<State> {
   }
 
   keep(stream: string, tracked: TrackedState<State>): void {
-    if (this.capacity <= 0) return;
+    if (this.capacity <= 0 || !tracked.fromEvents) return;
     const kept = this.states.get(stream);
     if (kept && kept.revision > tracked.revision) return;
     this.states.delete(stream);
