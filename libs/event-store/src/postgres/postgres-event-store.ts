@@ -254,19 +254,28 @@ export class PostgresEventStore implements EventStore, EventLogReader {
     ]);
     const placeholders = events.map(
       (_, i) =>
-        `($${i * 7 + 2}, $${i * 7 + 3}, $${i * 7 + 4}, $${i * 7 + 5}, $${i * 7 + 6}, $${i * 7 + 7}, $${i * 7 + 8})`,
+        `($${i * 7 + 2}::text, $${i * 7 + 3}::bigint, $${i * 7 + 4}::text, $${i * 7 + 5}::text, ` +
+        `$${i * 7 + 6}::json, $${i * 7 + 7}::json, $${i * 7 + 8}::timestamptz)`,
     );
+    const guard = events.length * 7 + 2;
     try {
+      // Inserted only while the event read is still the stream's last. A revision taken meanwhile clashes on
+      // UNIQUE (stream, revision); the guard covers the other race: the next revisions appended and the one
+      // after the event read truncated away already (truncateBefore), which would leave a hole to fill.
       // The notification is delivered on commit: it wakes the subscriptions of every process on this schema.
-      await this.pool.query(
+      const { rowCount } = await this.pool.query(
         `WITH inserted AS (
            INSERT INTO ${this.table} (stream, revision, event_id, type, data, metadata, recorded_at)
-           VALUES ${placeholders.join(', ')}
+           SELECT * FROM (VALUES ${placeholders.join(', ')})
+             AS new (stream, revision, event_id, type, data, metadata, recorded_at)
+           WHERE COALESCE((SELECT MAX(revision) FROM ${this.table} WHERE stream = $${guard}), -1) = $${guard + 1}
+           ORDER BY new.revision
            RETURNING 1
          )
          SELECT pg_notify($1, '') FROM (SELECT 1) AS once WHERE EXISTS (SELECT 1 FROM inserted)`,
-        [this.channel, ...values],
+        [this.channel, ...values, stream, current],
       );
+      if (rowCount === 0) return 'raced';
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // A revision another append took: read again (a conflict now, or room after it for 'any').
